@@ -1,0 +1,3 @@
+from crible.cli.main import main
+
+main()

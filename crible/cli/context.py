@@ -1,0 +1,40 @@
+"""Shared state of one CLI invocation: the store, opened lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from crible.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class App:
+    """What commands share: the store URL and the opened store."""
+
+    def __init__(self, db_url: str | None):
+        self.db_url = db_url
+        self._store: Store | None = None
+
+    def store(self) -> Store:
+        """Open (and migrate) the store on first use."""
+        if self._store is None:
+            self._store = Store.open(self.db_url)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+class CompletedWithErrors(click.exceptions.Exit):
+    """The command did its work but rejected some input (exit status 3)."""
+
+    def __init__(self) -> None:
+        super().__init__(3)

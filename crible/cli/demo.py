@@ -1,0 +1,83 @@
+"""``crible demo``: the whole screening flow on generated, benign pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from crible.cli.context import App, pass_app
+from crible.cli.render import print_summary
+from crible.services.demo import prepare_folder, run_demo
+from crible.store import Store
+from crible.store.scans import locations_of
+
+console = Console()
+
+
+@click.command()
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path),
+    default=Path("crible-demo"),
+    show_default=True,
+    help="Folder for the generated pictures (and the store).",
+)
+@click.option(
+    "--pictures",
+    type=click.IntRange(1, 10_000),
+    default=200,
+    show_default=True,
+    help="How many pictures to generate.",
+)
+@click.option(
+    "--listed",
+    type=click.IntRange(1, 1000),
+    default=20,
+    show_default=True,
+    help="How many of them go into the demo bank (edited copies are scanned).",
+)
+@click.option(
+    "--workers",
+    "-j",
+    type=click.IntRange(0, 64),
+    default=None,
+    help="Hashing processes (default: one per core).",
+)
+@click.pass_context
+def demo(ctx: click.Context, folder: Path, pictures: int, listed: int, workers: int | None) -> None:
+    """Generate benign pictures, list some in a demo bank, scan edited copies among the rest.
+
+    The store is FOLDER/crible.db (SQLite) unless --db is given.
+    """
+    app = ctx.find_object(App)
+    assert app is not None
+    prepare_folder(folder)
+    store = app.store() if app.db_url else Store.open(str(folder / "crible.db"))
+    try:
+        result = run_demo(
+            store, folder, pictures=pictures, listed=listed, workers=workers, say=console.print
+        )
+        with store.engine.connect() as conn:
+            where = locations_of(conn, {m.media_sha256 for m in result.summary.matches})
+        print_summary(console, result.summary, where)
+        table = Table("edited copy", "edit", "found", title="what the demo expected")
+        for path, edit in sorted(result.expected.items()):
+            table.add_row(Path(path).name, edit, "yes" if path in result.found else "[red]no")
+        console.print(table)
+        console.print(
+            f"found {len(result.found)} of {len(result.expected)} edited copies; "
+            f"{len(result.false_matches)} unrelated pictures matched",
+            highlight=False,
+        )
+    finally:
+        if store is not app._store:
+            store.close()
+    if result.missed or result.false_matches:
+        raise click.exceptions.Exit(1)
+
+
+__all__ = ["demo", "pass_app"]

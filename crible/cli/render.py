@@ -1,0 +1,101 @@
+"""How scan results look: rich tables for people, JSON for machines."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from crible.model.scans import ScanSummary
+
+
+def summary_dict(summary: ScanSummary, locations: dict[str, list[str]]) -> dict[str, Any]:
+    """A JSON-ready form of a scan summary."""
+    run = summary.run
+    return {
+        "scan_id": run.id,
+        "status": str(run.status),
+        "roots": list(run.roots),
+        "options": run.options.__dict__,
+        "resumed": summary.resumed,
+        "already_done": summary.already_done,
+        "recorded_now": summary.recorded_now,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "files_seen": summary.files_seen,
+        "files_hashed": summary.files_hashed,
+        "files_reused": summary.files_skipped,
+        "distinct_media": summary.distinct_media,
+        "low_quality": summary.low_quality,
+        "matched_media": summary.matched_media,
+        "matches": [
+            {
+                "sha256": m.media_sha256,
+                "locations": locations.get(m.media_sha256, []),
+                "bank": m.bank_name,
+                "entry_id": m.entry_id,
+                "signal_type": str(m.signal_type),
+                "entry_value": m.entry_value,
+                "distance": m.distance,
+                "variant": m.variant,
+                "category": None
+                if m.category is None
+                else {"scheme": m.category.scheme, "code": m.category.code},
+            }
+            for m in summary.matches
+        ],
+        "rejected": [
+            {"location": r.display, "code": r.code, "reason": r.reason} for r in summary.rejected
+        ],
+    }
+
+
+def print_summary(
+    console: Console, summary: ScanSummary, locations: dict[str, list[str]], limit: int = 100
+) -> None:
+    """Print the summary table, the matches and the rejected inputs."""
+    run = summary.run
+    table = Table(title=f"scan {run.id}: {run.status}", show_header=False)
+    for label, value in [
+        ("files seen", summary.files_seen),
+        ("hashed now", summary.files_hashed),
+        ("already known (not read again)", summary.files_skipped),
+        ("distinct media (by SHA-256)", summary.distinct_media),
+        ("PDQ quality too low to match", summary.low_quality),
+        ("media matching a bank", summary.matched_media),
+        ("rejected inputs", len(summary.rejected)),
+        ("resumed an interrupted run", "yes" if summary.resumed else "no"),
+    ]:
+        table.add_row(label, str(value))
+    console.print(table)
+    if summary.matches:
+        matches = Table(
+            "location", "bank", "signal", "distance", "variant", "category", title="matches"
+        )
+        for m in summary.matches[:limit]:
+            where = ", ".join(locations.get(m.media_sha256, [m.media_sha256[:16]]))
+            matches.add_row(
+                where,
+                m.bank_name,
+                str(m.signal_type),
+                str(m.distance),
+                m.variant or "",
+                str(m.category) if m.category else "",
+            )
+        console.print(matches)
+        if len(summary.matches) > limit:
+            console.print(f"... {len(summary.matches) - limit} more (crible results --json)")
+    if summary.rejected:
+        rejected = Table("location", "reason", "detail", title="rejected inputs")
+        for r in summary.rejected[:limit]:
+            rejected.add_row(r.display, r.code, r.reason)
+        console.print(rejected)
+        if len(summary.rejected) > limit:
+            console.print(f"... {len(summary.rejected) - limit} more (crible results --json)")
+
+
+def dumps(data: Any) -> str:
+    """JSON text of a result."""
+    return json.dumps(data, indent=2, default=str)

@@ -1,0 +1,1 @@
+"""Dataclasses of the domain and the error hierarchy. No I/O here."""

@@ -1,0 +1,23 @@
+"""Matches: a media file whose signal is in a bank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crible.model.categories import Category
+from crible.model.signals import SignalType
+
+
+@dataclass(frozen=True)
+class Match:
+    """A media file matched a bank entry, exactly or within a PDQ distance."""
+
+    media_sha256: str
+    bank_id: int
+    bank_name: str
+    entry_id: int
+    signal_type: SignalType
+    entry_value: str
+    distance: int
+    variant: str | None
+    category: Category | None

@@ -1,0 +1,76 @@
+"""Scan runs and what they found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from crible.model.matches import Match
+from crible.model.media import MediaLocation, RejectedMedia
+from crible.model.signals import MediaHashes
+
+
+class ScanStatus(StrEnum):
+    """The state of a scan run."""
+
+    RUNNING = "running"
+    COMPLETED = "completed"
+    COMPLETED_WITH_ERRORS = "completed_with_errors"
+
+
+@dataclass(frozen=True)
+class ScanOptions:
+    """How a scan hashes and matches; a run is resumed only with the same options."""
+
+    fast: bool = False
+    threshold: int = 31
+    max_pixels: int = 89_478_485
+    max_file_bytes: int = 4 * 1024**3
+
+
+@dataclass(frozen=True)
+class ScanRun:
+    """One run of ``crible scan`` over a set of roots."""
+
+    id: int
+    roots: tuple[str, ...]
+    options: ScanOptions
+    status: ScanStatus
+    started_at: datetime
+    finished_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ScanSummary:
+    """What a scan run found: counts, matches and rejected inputs."""
+
+    run: ScanRun
+    files_seen: int
+    files_hashed: int
+    files_skipped: int
+    distinct_media: int
+    low_quality: int
+    matches: tuple[Match, ...] = ()
+    rejected: tuple[RejectedMedia, ...] = ()
+    resumed: bool = False
+    already_done: int = 0
+    recorded_now: int = 0
+    matched_media: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ScannedItem:
+    """The outcome for one location of a scan: its hashes and matches, or why it was rejected.
+
+    A location can have both hashes and a rejection reason when it was hashed
+    cryptographically but its image could not be decoded.
+    """
+
+    location: MediaLocation
+    hashes: MediaHashes | None
+    rejection: RejectedMedia | None = None
+    matches: tuple[Match, ...] = ()
+    mtime_ns: int | None = None
+    reused: bool = False

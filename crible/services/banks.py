@@ -1,0 +1,94 @@
+"""Bank use cases: import a hash list, list, show, enable/disable, delete, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from crible.banks.formats import FORMATS, ParseOptions, detect_format
+from crible.model.banks import Bank, BankStats, ImportReport, Provenance
+from crible.model.categories import make_category, scheme_named
+from crible.model.errors import BadInput, UserError
+from crible.model.signals import SignalType
+from crible.signals.crypto import hash_file
+from crible.store import Store
+
+
+def import_list(
+    store: Store,
+    path: Path,
+    *,
+    bank: str,
+    fmt: str | None = None,
+    signal_type: SignalType | None = None,
+    scheme: str | None = None,
+    category: str | None = None,
+    provenance: Provenance | None = None,
+    description: str | None = None,
+    strict: bool = False,
+) -> ImportReport:
+    """Import the hash list at ``path`` into ``bank`` (created if new), in one transaction.
+
+    Lines that cannot be read are reported with their number and reason and the rest
+    is kept; with ``strict`` the first one aborts the import and nothing is stored.
+    """
+    if not path.is_file():
+        raise UserError(f"{path}: no such file")
+    chosen = fmt or _detect(path)
+    if chosen not in FORMATS:
+        raise UserError(f"unknown list format {chosen!r} (known: {', '.join(sorted(FORMATS))})")
+    scheme_name = scheme_named(scheme).name if scheme else None
+    if category is not None:
+        if scheme_name is None:
+            raise UserError("--category needs --scheme: a category means nothing without it")
+        make_category(scheme_name, category)
+    options = ParseOptions(signal_type=signal_type, scheme=scheme_name, category=category)
+    target = Bank(
+        name=bank,
+        provenance=provenance or Provenance(),
+        scheme=scheme_name,
+        description=description,
+    )
+    digest = hash_file(path).sha256
+    with path.open("rb") as stream:
+        items = FORMATS[chosen].parse(stream, str(path), options)
+        return store.banks.import_list(
+            target, items, source=str(path), source_sha256=digest, fmt=chosen, strict=strict
+        )
+
+
+def list_banks(store: Store) -> list[BankStats]:
+    """Every bank with its counts."""
+    return [store.banks.stats(b.name) for b in store.banks.all()]
+
+
+def show_bank(store: Store, name: str) -> BankStats:
+    """One bank with its counts by signal type and category."""
+    return store.banks.stats(name)
+
+
+def set_enabled(store: Store, name: str, enabled: bool) -> Bank:
+    """Enable or disable matching against a bank."""
+    return store.banks.set_enabled(name, enabled)
+
+
+def delete_bank(store: Store, name: str) -> int:
+    """Delete a bank, its entries and the matches against them."""
+    return store.banks.delete(name)
+
+
+def export_bank(store: Store, name: str, out: TextIO, *, fmt: str = "csv") -> int:
+    """Write a bank's entries in a list format; returns how many were written."""
+    if fmt not in FORMATS:
+        raise UserError(f"unknown list format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
+    bank = store.banks.get(name)
+    return FORMATS[fmt].export(store.banks.entries(name), out, bank)
+
+
+def _detect(path: Path) -> str:
+    try:
+        with path.open("rb") as stream:
+            head = stream.read(4096)
+    except OSError as exc:
+        raise BadInput(exc.strerror or str(exc), source=str(path)) from exc
+    return detect_format(path, head)

@@ -1,0 +1,133 @@
+"""Match media hashes against the enabled banks: exactly, and by PDQ distance."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from crible.index import PdqIndex, default_pdq_index, hashes_from_hex
+from crible.model.categories import Category
+from crible.model.matches import Match
+from crible.model.signals import (
+    CRYPTO_TYPES,
+    DIHEDRAL_VARIANTS,
+    PDQ_DEFAULT_THRESHOLD,
+    MediaHashes,
+    SignalType,
+)
+from crible.store import Store
+from crible.store.rows import category_of
+from crible.store.sql import batched
+
+
+@dataclass(frozen=True)
+class _EntryInfo:
+    bank_id: int
+    bank_name: str
+    value: str
+    category: Category | None
+
+
+class Matcher:
+    """Looks media up in the store's enabled banks.
+
+    Cryptographic hashes are looked up in the store (indexed); PDQ hashes of enabled
+    banks are loaded once into a PDQ index and searched with all 8 dihedral variants.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        threshold: int = PDQ_DEFAULT_THRESHOLD,
+        index_factory: Callable[[], PdqIndex] = default_pdq_index,
+    ):
+        self.store = store
+        self.threshold = threshold
+        self.index = index_factory()
+        self._entries: dict[int, _EntryInfo] = {}
+        self._load_pdq()
+
+    def _load_pdq(self) -> None:
+        for chunk in batched(self.store.enabled_entries(SignalType.PDQ), 50_000):
+            ids = np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk))
+            self.index.add(ids, hashes_from_hex([row[3] for row in chunk]))
+            for entry_id, bank_id, bank_name, value, scheme, code in chunk:
+                self._entries[entry_id] = _EntryInfo(
+                    bank_id, bank_name, value, category_of(scheme, code)
+                )
+
+    @property
+    def pdq_entries(self) -> int:
+        return len(self.index)
+
+    def match(self, items: Sequence[MediaHashes]) -> list[tuple[Match, ...]]:
+        """The matches of each item, in the order given."""
+        found: list[list[Match]] = [[] for _ in items]
+        self._match_exact(items, found)
+        self._match_pdq(items, found)
+        return [tuple(sorted(m, key=lambda x: (x.distance, x.bank_name))) for m in found]
+
+    def _match_exact(self, items: Sequence[MediaHashes], found: list[list[Match]]) -> None:
+        wanted: dict[tuple[str, str], list[int]] = {}
+        for pos, item in enumerate(items):
+            for signal_type in CRYPTO_TYPES:
+                value = getattr(item.crypto, str(signal_type))
+                wanted.setdefault((str(signal_type), value), []).append(pos)
+        pairs = [(SignalType(t), v) for t, v in wanted]
+        for entry_id, bank_id, bank, type_name, value, scheme, code in self.store.exact_lookup(
+            pairs
+        ):
+            for pos in wanted.get((type_name, value), []):
+                found[pos].append(
+                    Match(
+                        media_sha256=items[pos].sha256,
+                        bank_id=bank_id,
+                        bank_name=bank,
+                        entry_id=entry_id,
+                        signal_type=SignalType(type_name),
+                        entry_value=value,
+                        distance=0,
+                        variant=None,
+                        category=category_of(scheme, code),
+                    )
+                )
+
+    def _match_pdq(self, items: Sequence[MediaHashes], found: list[list[Match]]) -> None:
+        queries: list[str] = []
+        owners: list[tuple[int, str]] = []
+        for pos, item in enumerate(items):
+            pdq = item.pdq
+            if pdq is None or not pdq.matchable or not len(self.index):
+                continue
+            variants = pdq.variants or (pdq.value,)
+            for name, value in zip(DIHEDRAL_VARIANTS, variants, strict=False):
+                queries.append(value)
+                owners.append((pos, name))
+        if not queries:
+            return
+        best: dict[tuple[int, int], tuple[int, str]] = {}
+        for (pos, variant), neighbours in zip(
+            owners, self.index.search(hashes_from_hex(queries), self.threshold), strict=True
+        ):
+            for n in neighbours:
+                key = (pos, n.id)
+                if key not in best or n.distance < best[key][0]:
+                    best[key] = (n.distance, variant)
+        for (pos, entry_id), (distance, variant) in best.items():
+            info = self._entries[entry_id]
+            found[pos].append(
+                Match(
+                    media_sha256=items[pos].sha256,
+                    bank_id=info.bank_id,
+                    bank_name=info.bank_name,
+                    entry_id=entry_id,
+                    signal_type=SignalType.PDQ,
+                    entry_value=info.value,
+                    distance=distance,
+                    variant=variant,
+                    category=info.category,
+                )
+            )

@@ -1,0 +1,241 @@
+"""The scan use case: walk media, hash in a pool of processes, match, store, resume."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import replace
+from multiprocessing import get_context
+from typing import Protocol
+
+from crible.model.media import MediaLocation, RejectedMedia
+from crible.model.scans import ScannedItem, ScanOptions, ScanRun, ScanStatus, ScanSummary
+from crible.services.matching import Matcher
+from crible.services.scan_worker import HashOutcome, hash_location
+from crible.sources import walk
+from crible.store import Store
+
+BATCH_ITEMS = 64
+BATCH_SECONDS = 1.0
+INFLIGHT_PER_WORKER = 8
+
+Identity = tuple[int, int, int, int]
+"""(device, inode, size, mtime_ns) of a file on disk."""
+
+
+class ScanProgress(Protocol):
+    """Receives the progress of a scan (the CLI draws a bar from it)."""
+
+    def start(self, total: int | None, already_done: int) -> None:
+        """The scan begins; ``total`` locations are expected (None if not counted)."""
+
+    def advance(self, count: int, matched: int, rejected: int) -> None:
+        """``count`` more locations were recorded, with so many matches and rejections."""
+
+
+def scan(
+    store: Store,
+    roots: Sequence[str | bytes],
+    options: ScanOptions | None = None,
+    *,
+    workers: int | None = None,
+    resume: bool = True,
+    progress: ScanProgress | None = None,
+) -> ScanSummary:
+    """Scan files, folders and zip archives under ``roots`` against the enabled banks.
+
+    An unfinished run over the same roots with the same options is resumed: what it
+    recorded is not hashed again. Returns the summary of the run.
+    """
+    options = options or ScanOptions()
+    root_paths = [os.path.abspath(os.fsencode(r)) for r in roots]
+    shown = [r.decode("utf-8", "backslashreplace") for r in root_paths]
+    run = store.scans.find_resumable(shown, options) if resume else None
+    resumed = run is not None
+    run = run or store.scans.create(shown, options)
+    done = store.scans.done_keys(run.id) if resumed else set()
+    matcher = Matcher(store, threshold=options.threshold)
+    if progress is not None:
+        total = sum(1 for item in walk(root_paths, max_file_bytes=options.max_file_bytes))
+        progress.start(total, len(done))
+    writer = _Writer(store, run, matcher, progress)
+    pipeline = _Pipeline(store, options, writer, max(1, worker_count(workers)))
+    with _executor(workers) as pool:
+        for item in walk(root_paths, max_file_bytes=options.max_file_bytes):
+            if item.key not in done:
+                pipeline.feed(item, pool)
+        pipeline.drain()
+    writer.flush()
+    return replace(
+        summarise(store, run.id, resumed=resumed),
+        already_done=len(done),
+        recorded_now=writer.recorded,
+    )
+
+
+def summarise(store: Store, scan_id: int, *, resumed: bool = False) -> ScanSummary:
+    """Finish a run (if it is still running) and gather what it found."""
+    rejected = tuple(store.scans.rejections(scan_id))
+    run = store.scans.get(scan_id)
+    if run.status is ScanStatus.RUNNING:
+        status = ScanStatus.COMPLETED_WITH_ERRORS if rejected else ScanStatus.COMPLETED
+        run = store.scans.finish(scan_id, status)
+    counts = store.scans.counts(scan_id)
+    located = list(store.scans.matches(scan_id))
+    return ScanSummary(
+        run=run,
+        files_seen=sum(counts.get(k, 0) for k in ("hashed", "reused", "rejected")),
+        files_hashed=counts.get("hashed", 0),
+        files_skipped=counts.get("reused", 0),
+        distinct_media=counts.get("distinct_media", 0),
+        low_quality=counts.get("pdq_low_quality", 0),
+        matches=tuple(m for _, m in located),
+        rejected=rejected,
+        resumed=resumed,
+        matched_media=len({m.media_sha256 for _, m in located}),
+        counts=counts,
+    )
+
+
+class _Writer:
+    """Buffers outcomes, matches them in batches and records each batch in one transaction."""
+
+    def __init__(
+        self, store: Store, run: ScanRun, matcher: Matcher, progress: ScanProgress | None
+    ) -> None:
+        self.store, self.run, self.matcher, self.progress = store, run, matcher, progress
+        self.buffer: list[ScannedItem] = []
+        self.recorded = 0
+        self.last_flush = time.monotonic()
+
+    def add(self, item: ScannedItem) -> None:
+        self.buffer.append(item)
+        if len(self.buffer) >= BATCH_ITEMS or time.monotonic() - self.last_flush > BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.buffer:
+            return
+        hashed = [i for i in self.buffer if i.hashes is not None]
+        found = self.matcher.match([i.hashes for i in hashed if i.hashes is not None])
+        by_item = {id(i): m for i, m in zip(hashed, found, strict=True)}
+        items = [
+            ScannedItem(
+                i.location, i.hashes, i.rejection, by_item.get(id(i), ()), i.mtime_ns, i.reused
+            )
+            for i in self.buffer
+        ]
+        self.store.scans.record(self.run.id, items)
+        self.recorded += len(items)
+        if self.progress is not None:
+            self.progress.advance(
+                len(items),
+                matched=sum(1 for i in items if i.matches),
+                rejected=sum(1 for i in items if i.rejection is not None),
+            )
+        self.buffer = []
+        self.last_flush = time.monotonic()
+
+
+class _Pipeline:
+    """Feeds locations to the pool, reusing hashes of files already seen (same inode or
+    same location, size and mtime in the store) so that each file is read once."""
+
+    def __init__(self, store: Store, options: ScanOptions, writer: _Writer, workers: int) -> None:
+        self.store, self.options, self.writer = store, options, writer
+        self.inflight: dict[Future[HashOutcome], tuple[MediaLocation, Identity | None]] = {}
+        self.by_identity: dict[Identity, HashOutcome | list[MediaLocation]] = {}
+        self.limit = INFLIGHT_PER_WORKER * workers
+
+    def feed(self, item: MediaLocation | RejectedMedia, pool: Executor | None) -> None:
+        if isinstance(item, RejectedMedia):
+            location = MediaLocation(item.key, item.display, item.key)
+            self.writer.add(ScannedItem(location, None, item))
+            return
+        identity = _identity(item)
+        if identity is not None and self._known(item, identity):
+            return
+        if pool is None:
+            self._done(hash_location(item, self.options), identity)
+            return
+        future = pool.submit(hash_location, item, self.options)
+        self.inflight[future] = (item, identity)
+        while len(self.inflight) >= self.limit:
+            self._collect(FIRST_COMPLETED)
+
+    def drain(self) -> None:
+        while self.inflight:
+            self._collect(FIRST_COMPLETED)
+
+    def _collect(self, how: str) -> None:
+        finished, _ = wait(list(self.inflight), return_when=how)
+        for future in finished:
+            _, identity = self.inflight.pop(future)
+            self._done(future.result(), identity)
+
+    def _known(self, item: MediaLocation, identity: Identity) -> bool:
+        seen = self.by_identity.get(identity)
+        if isinstance(seen, list):
+            seen.append(item)
+            return True
+        if seen is not None:
+            self._reuse(item, seen, identity)
+            return True
+        stored = self.store.scans.known_location(item.key, identity[2], identity[3])
+        if stored is not None:
+            self.writer.add(ScannedItem(item, stored, None, (), identity[3], reused=True))
+            return True
+        self.by_identity[identity] = []
+        return False
+
+    def _done(self, outcome: HashOutcome, identity: Identity | None) -> None:
+        mtime = identity[3] if identity else None
+        self.writer.add(ScannedItem(outcome.location, outcome.hashes, outcome.rejection, (), mtime))
+        if identity is None:
+            return
+        waiting = self.by_identity.get(identity)
+        self.by_identity[identity] = outcome
+        for location in waiting if isinstance(waiting, list) else []:
+            self._reuse(location, outcome, identity)
+
+    def _reuse(self, location: MediaLocation, outcome: HashOutcome, identity: Identity) -> None:
+        rejection = None
+        if outcome.rejection is not None:
+            rejection = RejectedMedia(
+                location.key, location.display, outcome.rejection.reason, outcome.rejection.code
+            )
+        self.writer.add(
+            ScannedItem(location, outcome.hashes, rejection, (), identity[3], reused=True)
+        )
+
+
+def _identity(item: MediaLocation) -> Identity | None:
+    if item.member is not None:
+        return None
+    try:
+        st = os.stat(item.fs_path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def worker_count(workers: int | None) -> int:
+    """The number of hashing processes: as asked, else one per core."""
+    return (os.cpu_count() or 1) if workers is None else workers
+
+
+@contextmanager
+def _executor(workers: int | None) -> Iterator[Executor | None]:
+    """A pool of ``workers`` processes (one per core by default); 0 hashes in this process."""
+    count = worker_count(workers)
+    if count <= 0:
+        yield None
+        return
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -1,0 +1,49 @@
+"""The part of a scan that runs in worker processes: read one location and hash it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crible.model.errors import MediaError
+from crible.model.media import MediaLocation, RejectedMedia
+from crible.model.scans import ScanOptions
+from crible.model.signals import MediaHashes, PdqStatus
+from crible.signals.media import hash_media
+from crible.sources import open_location
+
+_DECODE_FAILURES = {PdqStatus.CORRUPT: "corrupt_image", PdqStatus.TOO_LARGE: "image_too_large"}
+
+
+@dataclass(frozen=True)
+class HashOutcome:
+    """What a worker sends back: the hashes, a rejection, or both."""
+
+    location: MediaLocation
+    hashes: MediaHashes | None
+    rejection: RejectedMedia | None
+
+
+def hash_location(location: MediaLocation, options: ScanOptions) -> HashOutcome:
+    """Hash the file or zip entry at ``location``; bad content is a rejection, not a crash."""
+    try:
+        with open_location(location, max_bytes=options.max_file_bytes) as stream:
+            hashes = hash_media(
+                stream, fast=options.fast, max_pixels=options.max_pixels, source=location.display
+            )
+    except MediaError as exc:
+        return HashOutcome(location, None, _rejected(location, "unreadable", exc.reason))
+    except OSError as exc:
+        return HashOutcome(location, None, _rejected(location, "unreadable", _os_reason(exc)))
+    code = _DECODE_FAILURES.get(hashes.pdq_status)
+    if code is None:
+        return HashOutcome(location, hashes, None)
+    reason = hashes.pdq_reason or str(hashes.pdq_status)
+    return HashOutcome(location, hashes, _rejected(location, code, reason))
+
+
+def _rejected(location: MediaLocation, code: str, reason: str) -> RejectedMedia:
+    return RejectedMedia(location.key, location.display, reason, code)
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__

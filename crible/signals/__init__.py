@@ -1,0 +1,1 @@
+"""Hashers: pure functions from bytes or paths to signals."""

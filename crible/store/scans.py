@@ -1,0 +1,317 @@
+"""Persistence of scan runs, media, where media was seen, and matches."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select, update
+
+from crible.model.errors import NotFound
+from crible.model.matches import Match
+from crible.model.media import RejectedMedia
+from crible.model.scans import ScannedItem, ScanOptions, ScanRun, ScanStatus
+from crible.model.signals import CryptoHashes, MediaHashes, PdqHash, PdqStatus, SignalType
+from crible.store.rows import as_utc, category_of, now
+from crible.store.sql import batched, insert_ignoring_duplicates, new_id
+from crible.store.tables import (
+    bank_entries,
+    banks,
+    matches,
+    media,
+    media_locations,
+    scan_items,
+    scan_runs,
+)
+
+
+class ScanRepository:
+    """Scan runs and everything they record."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def create(self, roots: Sequence[str], options: ScanOptions) -> ScanRun:
+        """Start a new scan run."""
+        with self.engine.begin() as conn:
+            scan_id = new_id(
+                conn.execute(
+                    scan_runs.insert().values(
+                        roots=json.dumps(list(roots)),
+                        options=_options_json(options),
+                        status=ScanStatus.RUNNING,
+                        started_at=now(),
+                    )
+                )
+            )
+            return self._get(conn, scan_id)
+
+    def get(self, scan_id: int) -> ScanRun:
+        """The scan run with that id, or NotFound."""
+        with self.engine.connect() as conn:
+            return self._get(conn, scan_id)
+
+    def latest(self) -> ScanRun:
+        """The most recent scan run, or NotFound."""
+        with self.engine.connect() as conn:
+            scan_id = conn.scalar(select(func.max(scan_runs.c.id)))
+            if scan_id is None:
+                raise NotFound("no scan has been run on this store")
+            return self._get(conn, scan_id)
+
+    def find_resumable(self, roots: Sequence[str], options: ScanOptions) -> ScanRun | None:
+        """The latest unfinished run over the same roots with the same options."""
+        query = (
+            select(scan_runs.c.id)
+            .where(
+                scan_runs.c.status == ScanStatus.RUNNING,
+                scan_runs.c.roots == json.dumps(list(roots)),
+                scan_runs.c.options == _options_json(options),
+            )
+            .order_by(scan_runs.c.id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            scan_id = conn.scalar(query)
+            return None if scan_id is None else self._get(conn, scan_id)
+
+    def done_keys(self, scan_id: int) -> set[bytes]:
+        """Locations this run has already recorded."""
+        with self.engine.connect() as conn:
+            query = select(scan_items.c.location_key).where(scan_items.c.scan_id == scan_id)
+            return {bytes(k) for (k,) in conn.execute(query)}
+
+    def known_location(self, key: bytes, size: int, mtime_ns: int) -> MediaHashes | None:
+        """Hashes of a file already hashed at this location with the same size and mtime."""
+        query = (
+            select(media)
+            .join(media_locations, media_locations.c.sha256 == media.c.sha256)
+            .where(
+                media_locations.c.location_key == key,
+                media_locations.c.size == size,
+                media_locations.c.mtime_ns == mtime_ns,
+            )
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+            return None if row is None else _hashes_from_row(row._mapping)
+
+    def record(self, scan_id: int, items: Sequence[ScannedItem]) -> None:
+        """Store a batch of outcomes in one transaction: media, locations, matches, items."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            hashed = [i for i in items if i.hashes is not None]
+            insert_ignoring_duplicates(
+                conn, media, _unique(_media_row(i, stamp) for i in hashed), keys=("sha256",)
+            )
+            insert_ignoring_duplicates(
+                conn,
+                media_locations,
+                [_location_row(i, scan_id, stamp) for i in hashed],
+                keys=("location_key", "sha256"),
+            )
+            match_rows = [_match_row(m, scan_id, stamp) for i in items for m in i.matches]
+            insert_ignoring_duplicates(conn, matches, match_rows, keys=("sha256", "entry_id"))
+            insert_ignoring_duplicates(
+                conn,
+                scan_items,
+                [_item_row(i, scan_id) for i in items],
+                keys=("scan_id", "location_key"),
+            )
+
+    def finish(self, scan_id: int, status: ScanStatus) -> ScanRun:
+        """Mark a run as finished."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(scan_runs)
+                .where(scan_runs.c.id == scan_id)
+                .values(status=status, finished_at=now())
+            )
+            return self._get(conn, scan_id)
+
+    def counts(self, scan_id: int) -> dict[str, int]:
+        """Items of a run by status, distinct media, and PDQ status counts."""
+        with self.engine.connect() as conn:
+            by_status = conn.execute(
+                select(scan_items.c.status, func.count())
+                .where(scan_items.c.scan_id == scan_id)
+                .group_by(scan_items.c.status)
+            )
+            result = {str(s): int(n) for s, n in by_status}
+            result["distinct_media"] = int(
+                conn.scalar(
+                    select(func.count(func.distinct(scan_items.c.sha256))).where(
+                        scan_items.c.scan_id == scan_id
+                    )
+                )
+                or 0
+            )
+            pdq = conn.execute(
+                select(media.c.pdq_status, func.count(func.distinct(media.c.sha256)))
+                .join(scan_items, scan_items.c.sha256 == media.c.sha256)
+                .where(scan_items.c.scan_id == scan_id)
+                .group_by(media.c.pdq_status)
+            )
+            result.update({f"pdq_{s}": int(n) for s, n in pdq})
+            return result
+
+    def rejections(self, scan_id: int) -> Iterator[RejectedMedia]:
+        """Locations of a run that could not be (fully) read, with reasons."""
+        query = (
+            select(scan_items)
+            .where(scan_items.c.scan_id == scan_id, scan_items.c.reason_code.is_not(None))
+            .order_by(scan_items.c.id)
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                m = row._mapping
+                yield RejectedMedia(
+                    bytes(m["location_key"]), m["display"], m["reason"], m["reason_code"]
+                )
+
+    def matches(self, scan_id: int) -> Iterator[tuple[str, Match]]:
+        """(location, match) for every location of a run whose media matched an entry."""
+        query = (
+            select(
+                scan_items.c.display,
+                matches,
+                banks.c.name,
+                bank_entries.c.value,
+                bank_entries.c.category_scheme,
+                bank_entries.c.category_code,
+            )
+            .join(matches, matches.c.sha256 == scan_items.c.sha256)
+            .join(bank_entries, bank_entries.c.id == matches.c.entry_id)
+            .join(banks, banks.c.id == matches.c.bank_id)
+            .where(scan_items.c.scan_id == scan_id)
+            .order_by(scan_items.c.id, matches.c.distance, banks.c.name)
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                m = row._mapping
+                yield (
+                    m["display"],
+                    Match(
+                        media_sha256=m["sha256"],
+                        bank_id=m["bank_id"],
+                        bank_name=m["name"],
+                        entry_id=m["entry_id"],
+                        signal_type=SignalType(m["signal_type"]),
+                        entry_value=m["value"],
+                        distance=m["distance"],
+                        variant=m["variant"],
+                        category=category_of(m["category_scheme"], m["category_code"]),
+                    ),
+                )
+
+    def _get(self, conn: Connection, scan_id: int) -> ScanRun:
+        row = conn.execute(select(scan_runs).where(scan_runs.c.id == scan_id)).first()
+        if row is None:
+            raise NotFound(f"no scan run {scan_id}")
+        m = row._mapping
+        started = as_utc(m["started_at"])
+        assert started is not None
+        return ScanRun(
+            id=m["id"],
+            roots=tuple(json.loads(m["roots"])),
+            options=ScanOptions(**json.loads(m["options"])),
+            status=ScanStatus(m["status"]),
+            started_at=started,
+            finished_at=as_utc(m["finished_at"]),
+        )
+
+
+def locations_of(conn: Connection, sha256s: Iterable[str]) -> dict[str, list[str]]:
+    """Where each media file was seen."""
+    found: dict[str, list[str]] = {}
+    for chunk in batched(sha256s, 500):
+        query = select(media_locations.c.sha256, media_locations.c.display).where(
+            media_locations.c.sha256.in_(chunk)
+        )
+        for sha, display in conn.execute(query):
+            found.setdefault(sha, []).append(display)
+    return found
+
+
+def _options_json(options: ScanOptions) -> str:
+    return json.dumps(asdict(options), sort_keys=True)
+
+
+def _unique(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return list({r["sha256"]: r for r in rows}.values())
+
+
+def _media_row(item: ScannedItem, stamp: Any) -> dict[str, Any]:
+    h = item.hashes
+    assert h is not None
+    pdq = h.pdq
+    return {
+        "sha256": h.crypto.sha256,
+        "sha1": h.crypto.sha1,
+        "md5": h.crypto.md5,
+        "size": h.crypto.size,
+        "pdq": pdq.value if pdq else None,
+        "pdq_quality": pdq.quality if pdq else None,
+        "pdq_variants": ",".join(pdq.variants) if pdq and pdq.variants else None,
+        "pdq_status": h.pdq_status,
+        "pdq_reason": h.pdq_reason,
+        "hash_mode": h.mode,
+        "first_seen_at": stamp,
+    }
+
+
+def _location_row(item: ScannedItem, scan_id: int, stamp: Any) -> dict[str, Any]:
+    assert item.hashes is not None
+    return {
+        "sha256": item.hashes.sha256,
+        "location_key": item.location.key,
+        "display": item.location.display,
+        "size": item.hashes.crypto.size,
+        "mtime_ns": item.mtime_ns,
+        "first_scan_id": scan_id,
+        "last_seen_at": stamp,
+    }
+
+
+def _match_row(match: Match, scan_id: int, stamp: Any) -> dict[str, Any]:
+    return {
+        "sha256": match.media_sha256,
+        "entry_id": match.entry_id,
+        "bank_id": match.bank_id,
+        "signal_type": str(match.signal_type),
+        "distance": match.distance,
+        "variant": match.variant,
+        "first_scan_id": scan_id,
+        "created_at": stamp,
+    }
+
+
+def _item_row(item: ScannedItem, scan_id: int) -> dict[str, Any]:
+    rejection = item.rejection
+    status = "rejected" if item.hashes is None else "reused" if item.reused else "hashed"
+    return {
+        "scan_id": scan_id,
+        "location_key": item.location.key,
+        "display": item.location.display,
+        "status": status,
+        "sha256": item.hashes.sha256 if item.hashes else None,
+        "reason_code": rejection.code if rejection else None,
+        "reason": rejection.reason if rejection else None,
+    }
+
+
+def _hashes_from_row(m: Any) -> MediaHashes:
+    pdq = None
+    if m["pdq"] is not None:
+        variants = tuple(m["pdq_variants"].split(",")) if m["pdq_variants"] else ()
+        pdq = PdqHash(m["pdq"], int(m["pdq_quality"]), variants)
+    return MediaHashes(
+        crypto=CryptoHashes(m["sha256"], m["sha1"], m["md5"], int(m["size"])),
+        pdq=pdq,
+        pdq_status=PdqStatus(m["pdq_status"]),
+        pdq_reason=m["pdq_reason"],
+        mode=m["hash_mode"],
+    )

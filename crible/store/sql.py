@@ -1,0 +1,37 @@
+"""Small SQL helpers that differ between SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, CursorResult, Table
+from sqlalchemy.dialects import postgresql, sqlite
+
+T = TypeVar("T")
+
+
+def insert_ignoring_duplicates(
+    conn: Connection, table: Table, rows: Sequence[dict[str, Any]], *, keys: Sequence[str]
+) -> None:
+    """INSERT rows, silently skipping those that violate the unique ``keys``."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table).on_conflict_do_nothing(index_elements=list(keys))
+    conn.execute(stmt, list(rows))
+
+
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT created."""
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Split a stream into lists of at most ``size`` items."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk

@@ -1,0 +1,156 @@
+"""The relational schema of the store (SQLAlchemy Core), shared by SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+banks = Table(
+    "banks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("provider", String(200)),
+    Column("list_name", String(200)),
+    Column("version", String(100)),
+    Column("published", String(40)),
+    Column("terms", Text),
+    Column("scheme", String(40)),
+    Column("description", Text),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+bank_imports = Table(
+    "bank_imports",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bank_id", ForeignKey("banks.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("source", Text, nullable=False),
+    Column("source_sha256", String(64)),
+    Column("format", String(40), nullable=False),
+    Column("strict", Boolean, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("added", Integer, nullable=False),
+    Column("already_present", Integer, nullable=False),
+    Column("rejected", Integer, nullable=False),
+)
+
+import_rejections = Table(
+    "import_rejections",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column(
+        "import_id", ForeignKey("bank_imports.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("line", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+bank_entries = Table(
+    "bank_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("bank_id", ForeignKey("banks.id", ondelete="CASCADE"), nullable=False),
+    Column("signal_type", String(16), nullable=False),
+    Column("value", String(1024), nullable=False),
+    Column("category_scheme", String(40)),
+    Column("category_code", String(16)),
+    Column("external_id", String(200)),
+    Column("import_id", ForeignKey("bank_imports.id", ondelete="SET NULL")),
+    UniqueConstraint("bank_id", "signal_type", "value", name="uq_bank_entries_value"),
+    Index("ix_bank_entries_lookup", "signal_type", "value"),
+)
+
+media = Table(
+    "media",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("sha1", String(40), nullable=False, index=True),
+    Column("md5", String(32), nullable=False, index=True),
+    Column("size", BigInteger, nullable=False),
+    Column("pdq", String(64)),
+    Column("pdq_quality", Integer),
+    Column("pdq_variants", Text),
+    Column("pdq_status", String(20), nullable=False),
+    Column("pdq_reason", Text),
+    Column("hash_mode", String(10), nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+)
+
+media_locations = Table(
+    "media_locations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", ForeignKey("media.sha256", ondelete="CASCADE"), nullable=False, index=True),
+    Column("location_key", LargeBinary, nullable=False),
+    Column("display", Text, nullable=False),
+    Column("size", BigInteger),
+    Column("mtime_ns", BigInteger),
+    Column("first_scan_id", ForeignKey("scan_runs.id", ondelete="SET NULL")),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("location_key", "sha256", name="uq_media_locations_key"),
+)
+
+scan_runs = Table(
+    "scan_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("roots", Text, nullable=False),
+    Column("options", Text, nullable=False),
+    Column("status", String(30), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+)
+
+scan_items = Table(
+    "scan_items",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("scan_id", ForeignKey("scan_runs.id", ondelete="CASCADE"), nullable=False),
+    Column("location_key", LargeBinary, nullable=False),
+    Column("display", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("sha256", String(64)),
+    Column("reason_code", String(40)),
+    Column("reason", Text),
+    UniqueConstraint("scan_id", "location_key", name="uq_scan_items_key"),
+)
+
+matches = Table(
+    "matches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", ForeignKey("media.sha256", ondelete="CASCADE"), nullable=False),
+    Column("entry_id", ForeignKey("bank_entries.id", ondelete="CASCADE"), nullable=False),
+    Column("bank_id", ForeignKey("banks.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("signal_type", String(16), nullable=False),
+    Column("distance", Integer, nullable=False),
+    Column("variant", String(20)),
+    Column("first_scan_id", ForeignKey("scan_runs.id", ondelete="SET NULL")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("sha256", "entry_id", name="uq_matches_media_entry"),
+)

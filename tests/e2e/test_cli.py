@@ -1,0 +1,106 @@
+"""The CLI through its entry point: bank commands, exit codes, help, and the demo."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import click
+
+from crible.cli.main import cli
+from tests.e2e.cli import crible, crible_json
+
+
+def _md5(n: int) -> str:
+    return hashlib.md5(f"benign-{n}".encode()).hexdigest()
+
+
+def test_bank_lifecycle_import_show_reimport_disable_export_delete(tmp_path: Path) -> None:
+    db = str(tmp_path / "crible.db")
+    plain = tmp_path / "list.txt"
+    plain.write_text(f"# a benign test list\n{_md5(1)}\nnot-a-hash\n{_md5(2)}\n\n{_md5(3)}zz\n")
+
+    done = crible(
+        "bank",
+        "import",
+        str(plain),
+        "--name",
+        "t",
+        "--provider",
+        "unit test",
+        "--list-version",
+        "7",
+        "--scheme",
+        "CAID",
+        "--category",
+        "B",
+        db=db,
+    )
+    assert done.returncode == 3, done.stderr
+    assert "2 added" in done.stdout
+    assert f"{plain}:3:" in done.stdout and f"{plain}:6:" in done.stdout
+
+    report = crible_json("bank", "import", str(plain), "--name", "t", db=db, expect=3)
+    assert (report["added"], report["already_present"]) == (0, 2)
+
+    shown = crible_json("bank", "show", "t", db=db)
+    assert shown["entries"] == 2 and shown["imports"] == 2
+    assert shown["by_signal_type"] == {"md5": 2} and shown["by_category"] == {"CAID B": 2}
+    assert shown["provenance"]["provider"] == "unit test"
+
+    assert crible("bank", "disable", "t", db=db).returncode == 0
+    assert crible_json("bank", "list", db=db)[0]["enabled"] is False
+
+    out = tmp_path / "export.csv"
+    assert crible("bank", "export", "t", "--format", "csv", "-o", str(out), db=db).returncode == 0
+    again = crible_json("bank", "import", str(out), "--name", "copy", db=db)
+    assert again["added"] == 2 and not again["rejected"]
+    assert crible_json("bank", "show", "copy", db=db)["by_category"] == {"CAID B": 2}
+
+    assert crible("bank", "delete", "t", "--yes", db=db).returncode == 0
+    missing = crible("bank", "show", "t", db=db)
+    assert missing.returncode == 2 and "no bank named 't'" in missing.stderr
+
+
+def test_strict_import_aborts_and_stores_nothing(tmp_path: Path) -> None:
+    db = str(tmp_path / "crible.db")
+    plain = tmp_path / "list.txt"
+    plain.write_text(f"{_md5(1)}\n{_md5(2)}\nbroken\n{_md5(3)}\n")
+
+    done = crible("bank", "import", str(plain), "--name", "s", "--strict", db=db)
+
+    assert done.returncode == 3
+    assert f"{plain}:3:" in done.stderr
+    assert crible_json("bank", "list", db=db) == []
+
+
+def test_every_command_has_help_text() -> None:
+    def walk(command: click.Command, path: str) -> list[tuple[str, click.Command]]:
+        found = [(path, command)]
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                found += walk(sub, f"{path} {name}")
+        return found
+
+    commands = walk(cli, "crible")
+    assert len(commands) >= 12
+    for path, command in commands:
+        assert command.help and len(command.help) > 20, path
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{path} {param.opts}"
+
+
+def test_demo_finds_every_edited_copy_and_nothing_else(tmp_path: Path) -> None:
+    done = crible(
+        "demo",
+        "--dir",
+        str(tmp_path / "demo"),
+        "--pictures",
+        "60",
+        "--listed",
+        "10",
+        db=str(tmp_path / "demo.db"),
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "found 10 of 10 edited copies; 0 unrelated pictures matched" in done.stdout
