@@ -12,7 +12,6 @@ from crible.cli.context import App, pass_app
 from crible.cli.render import print_summary
 from crible.services.demo import prepare_folder, run_demo
 from crible.store import Store
-from crible.store.scans import locations_of
 
 console = Console()
 
@@ -61,9 +60,7 @@ def demo(ctx: click.Context, folder: Path, pictures: int, listed: int, workers: 
         result = run_demo(
             store, folder, pictures=pictures, listed=listed, workers=workers, say=console.print
         )
-        with store.engine.connect() as conn:
-            where = locations_of(conn, {m.media_sha256 for m in result.summary.matches})
-        print_summary(console, result.summary, where)
+        print_summary(console, result.summary)
         table = Table("edited copy", "edit", "found", title="what the demo expected")
         for path, edit in sorted(result.expected.items()):
             table.add_row(Path(path).name, edit, "yes" if path in result.found else "[red]no")

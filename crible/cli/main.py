@@ -65,7 +65,7 @@ cli.add_command(demo)
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the console script: run the CLI and map errors to exit codes."""
     try:
-        cli.main(args=argv, prog_name="crible", standalone_mode=False)
+        code = cli.main(args=argv, prog_name="crible", standalone_mode=False)
     except click.exceptions.Abort:
         err_console.print("aborted")
         sys.exit(130)
@@ -83,5 +83,4 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
-    except SystemExit:
-        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -11,7 +11,7 @@ from rich.table import Table
 from crible.model.scans import ScanSummary
 
 
-def summary_dict(summary: ScanSummary, locations: dict[str, list[str]]) -> dict[str, Any]:
+def summary_dict(summary: ScanSummary) -> dict[str, Any]:
     """A JSON-ready form of a scan summary."""
     run = summary.run
     return {
@@ -33,7 +33,7 @@ def summary_dict(summary: ScanSummary, locations: dict[str, list[str]]) -> dict[
         "matches": [
             {
                 "sha256": m.media_sha256,
-                "locations": locations.get(m.media_sha256, []),
+                "locations": list(summary.locations.get(m.media_sha256, ())),
                 "bank": m.bank_name,
                 "entry_id": m.entry_id,
                 "signal_type": str(m.signal_type),
@@ -52,9 +52,7 @@ def summary_dict(summary: ScanSummary, locations: dict[str, list[str]]) -> dict[
     }
 
 
-def print_summary(
-    console: Console, summary: ScanSummary, locations: dict[str, list[str]], limit: int = 100
-) -> None:
+def print_summary(console: Console, summary: ScanSummary, limit: int = 100) -> None:
     """Print the summary table, the matches and the rejected inputs."""
     run = summary.run
     table = Table(title=f"scan {run.id}: {run.status}", show_header=False)
@@ -75,7 +73,7 @@ def print_summary(
             "location", "bank", "signal", "distance", "variant", "category", title="matches"
         )
         for m in summary.matches[:limit]:
-            where = ", ".join(locations.get(m.media_sha256, [m.media_sha256[:16]]))
+            where = ", ".join(summary.locations.get(m.media_sha256, (m.media_sha256[:16],)))
             matches.add_row(
                 where,
                 m.bank_name,

@@ -8,7 +8,6 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
-from crible.signals.media import hash_media
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -29,8 +28,7 @@ from crible.model.scans import ScanOptions, ScanSummary
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD
 from crible.services.scan import scan as run_scan
 from crible.services.scan import summarise
-from crible.store import Store
-from crible.store.scans import locations_of
+from crible.signals.media import hash_media
 
 console = Console()
 
@@ -147,7 +145,7 @@ def scan(
             )
     else:
         summary = run_scan(store, roots, options, workers=workers, resume=not new_run)
-    _show(store, summary, as_json)
+    _show(summary, as_json)
 
 
 @click.command()
@@ -158,7 +156,7 @@ def results(app: App, scan_id: int | None, as_json: bool) -> None:
     """Show what a scan run found: counts, matches and rejected inputs."""
     store = app.store()
     run = store.scans.get(scan_id) if scan_id is not None else store.scans.latest()
-    _show(store, summarise(store, run.id), as_json)
+    _show(summarise(store, run.id), as_json)
 
 
 @click.command("hash")
@@ -179,12 +177,10 @@ def hash_command(files: tuple[Path, ...], fast: bool) -> None:
         click.echo(dumps(record).replace("\n", "").replace("  ", " "))
 
 
-def _show(store: Store, summary: ScanSummary, as_json: bool) -> None:
-    with store.engine.connect() as conn:
-        locations = locations_of(conn, {m.media_sha256 for m in summary.matches})
+def _show(summary: ScanSummary, as_json: bool) -> None:
     if as_json:
-        click.echo(dumps(summary_dict(summary, locations)))
+        click.echo(dumps(summary_dict(summary)))
     else:
-        print_summary(console, summary, locations)
+        print_summary(console, summary)
     if summary.rejected:
         raise CompletedWithErrors()

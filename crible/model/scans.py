@@ -57,6 +57,7 @@ class ScanSummary:
     already_done: int = 0
     recorded_now: int = 0
     matched_media: int = 0
+    locations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
 
 

@@ -97,11 +97,7 @@ def run_demo(
     )
     say(f"bank {BANK}: {report.added} PDQ hashes of generated pictures")
     summary = scan(store, [str(media)], workers=workers, progress=progress, resume=False)
-    with store.engine.connect() as conn:
-        from crible.store.scans import locations_of
-
-        where = locations_of(conn, {m.media_sha256 for m in summary.matches})
-    found = {loc for m in summary.matches for loc in where.get(m.media_sha256, [])}
+    found = {loc for m in summary.matches for loc in summary.locations.get(m.media_sha256, ())}
     return DemoResult(
         folder, report, summary, expected, found & set(expected), found - set(expected)
     )

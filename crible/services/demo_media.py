@@ -39,7 +39,7 @@ def _resized(img: Image.Image) -> Image.Image:
 
 
 def _cropped(img: Image.Image) -> Image.Image:
-    dx, dy = img.width // 40, img.height // 40
+    dx, dy = img.width // 100, img.height // 100
     return img.crop((dx, dy, img.width - dx, img.height - dy))
 
 

@@ -84,7 +84,7 @@ def summarise(store: Store, scan_id: int, *, resumed: bool = False) -> ScanSumma
         status = ScanStatus.COMPLETED_WITH_ERRORS if rejected else ScanStatus.COMPLETED
         run = store.scans.finish(scan_id, status)
     counts = store.scans.counts(scan_id)
-    located = list(store.scans.matches(scan_id))
+    found = tuple(store.scans.matches(scan_id))
     return ScanSummary(
         run=run,
         files_seen=sum(counts.get(k, 0) for k in ("hashed", "reused", "rejected")),
@@ -92,10 +92,11 @@ def summarise(store: Store, scan_id: int, *, resumed: bool = False) -> ScanSumma
         files_skipped=counts.get("reused", 0),
         distinct_media=counts.get("distinct_media", 0),
         low_quality=counts.get("pdq_low_quality", 0),
-        matches=tuple(m for _, m in located),
+        matches=found,
         rejected=rejected,
         resumed=resumed,
-        matched_media=len({m.media_sha256 for _, m in located}),
+        matched_media=len({m.media_sha256 for m in found}),
+        locations=store.scans.locations(scan_id, {m.media_sha256 for m in found}),
         counts=counts,
     )
 

@@ -172,40 +172,50 @@ class ScanRepository:
                     bytes(m["location_key"]), m["display"], m["reason"], m["reason_code"]
                 )
 
-    def matches(self, scan_id: int) -> Iterator[tuple[str, Match]]:
-        """(location, match) for every location of a run whose media matched an entry."""
+    def matches(self, scan_id: int) -> Iterator[Match]:
+        """Each match of media seen in a run, once, closest first."""
+        seen = select(scan_items.c.sha256).where(scan_items.c.scan_id == scan_id)
         query = (
             select(
-                scan_items.c.display,
                 matches,
                 banks.c.name,
                 bank_entries.c.value,
                 bank_entries.c.category_scheme,
                 bank_entries.c.category_code,
             )
-            .join(matches, matches.c.sha256 == scan_items.c.sha256)
             .join(bank_entries, bank_entries.c.id == matches.c.entry_id)
             .join(banks, banks.c.id == matches.c.bank_id)
-            .where(scan_items.c.scan_id == scan_id)
-            .order_by(scan_items.c.id, matches.c.distance, banks.c.name)
+            .where(matches.c.sha256.in_(seen.scalar_subquery()))
+            .order_by(matches.c.distance, banks.c.name, matches.c.id)
         )
         with self.engine.connect() as conn:
             for row in conn.execute(query):
                 m = row._mapping
-                yield (
-                    m["display"],
-                    Match(
-                        media_sha256=m["sha256"],
-                        bank_id=m["bank_id"],
-                        bank_name=m["name"],
-                        entry_id=m["entry_id"],
-                        signal_type=SignalType(m["signal_type"]),
-                        entry_value=m["value"],
-                        distance=m["distance"],
-                        variant=m["variant"],
-                        category=category_of(m["category_scheme"], m["category_code"]),
-                    ),
+                yield Match(
+                    media_sha256=m["sha256"],
+                    bank_id=m["bank_id"],
+                    bank_name=m["name"],
+                    entry_id=m["entry_id"],
+                    signal_type=SignalType(m["signal_type"]),
+                    entry_value=m["value"],
+                    distance=m["distance"],
+                    variant=m["variant"],
+                    category=category_of(m["category_scheme"], m["category_code"]),
                 )
+
+    def locations(self, scan_id: int, sha256s: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """Where a run saw each of the given media files."""
+        found: dict[str, list[str]] = {}
+        with self.engine.connect() as conn:
+            for chunk in batched(sorted(set(sha256s)), 500):
+                query = (
+                    select(scan_items.c.sha256, scan_items.c.display)
+                    .where(scan_items.c.scan_id == scan_id, scan_items.c.sha256.in_(chunk))
+                    .order_by(scan_items.c.display)
+                )
+                for sha, display in conn.execute(query):
+                    found.setdefault(sha, []).append(display)
+        return {sha: tuple(places) for sha, places in found.items()}
 
     def _get(self, conn: Connection, scan_id: int) -> ScanRun:
         row = conn.execute(select(scan_runs).where(scan_runs.c.id == scan_id)).first()
@@ -222,18 +232,6 @@ class ScanRepository:
             started_at=started,
             finished_at=as_utc(m["finished_at"]),
         )
-
-
-def locations_of(conn: Connection, sha256s: Iterable[str]) -> dict[str, list[str]]:
-    """Where each media file was seen."""
-    found: dict[str, list[str]] = {}
-    for chunk in batched(sha256s, 500):
-        query = select(media_locations.c.sha256, media_locations.c.display).where(
-            media_locations.c.sha256.in_(chunk)
-        )
-        for sha, display in conn.execute(query):
-            found.setdefault(sha, []).append(display)
-    return found
 
 
 def _options_json(options: ScanOptions) -> str:
