@@ -36,12 +36,17 @@ console = Console()
 class _Bar:
     """A rich progress bar with files/s and ETA, fed by the scan service."""
 
-    def __init__(self, progress: Progress):
-        self.progress = progress
+    def __init__(self) -> None:
+        self.progress = _progress()
         self.task: TaskID | None = None
 
     def start(self, total: int | None, already_done: int) -> None:
+        # Drawn from here on: its refresh thread starts after the hashing processes.
+        self.progress.start()
         self.task = self.progress.add_task("scanning", total=total, completed=already_done)
+
+    def stop(self) -> None:
+        self.progress.stop()
 
     def advance(self, count: int, matched: int, rejected: int) -> None:
         assert self.task is not None
@@ -138,13 +143,12 @@ def scan(
     roots = [os.fsencode(p) for p in paths]
     wanted = sys.stderr.isatty() or os.environ.get("CRIBLE_PROGRESS") == "1"
     show_bar = wanted and not (no_progress or as_json)
-    if show_bar:
-        with _progress() as progress:
-            summary = run_scan(
-                store, roots, options, workers=workers, resume=not new_run, progress=_Bar(progress)
-            )
-    else:
-        summary = run_scan(store, roots, options, workers=workers, resume=not new_run)
+    bar = _Bar() if show_bar else None
+    try:
+        summary = run_scan(store, roots, options, workers=workers, resume=not new_run, progress=bar)
+    finally:
+        if bar is not None:
+            bar.stop()
     _show(summary, as_json)
 
 

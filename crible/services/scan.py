@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import replace
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Protocol
 
 from crible.model.media import MediaLocation, RejectedMedia
@@ -53,17 +53,18 @@ def scan(
     options = options or ScanOptions()
     root_paths = [os.path.abspath(os.fsencode(r)) for r in roots]
     shown = [r.decode("utf-8", "backslashreplace") for r in root_paths]
-    run = store.scans.find_resumable(shown, options) if resume else None
-    resumed = run is not None
-    run = run or store.scans.create(shown, options)
-    done = store.scans.done_keys(run.id) if resumed else set()
-    matcher = Matcher(store, threshold=options.threshold)
-    if progress is not None:
-        total = sum(1 for item in walk(root_paths, max_file_bytes=options.max_file_bytes))
-        progress.start(total, len(done))
-    writer = _Writer(store, run, matcher, progress)
-    pipeline = _Pipeline(store, options, writer, max(1, worker_count(workers)))
+    # The pool starts first, so that its processes start while this one loads the index.
     with _executor(workers) as pool:
+        run = store.scans.find_resumable(shown, options) if resume else None
+        resumed = run is not None
+        run = run or store.scans.create(shown, options)
+        done = store.scans.done_keys(run.id) if resumed else set()
+        matcher = Matcher(store, threshold=options.threshold)
+        if progress is not None:
+            total = sum(1 for item in walk(root_paths, max_file_bytes=options.max_file_bytes))
+            progress.start(total, len(done))
+        writer = _Writer(store, run, matcher, progress)
+        pipeline = _Pipeline(store, options, writer, max(1, worker_count(workers)))
         for item in walk(root_paths, max_file_bytes=options.max_file_bytes):
             if item.key not in done:
                 pipeline.feed(item, pool)
@@ -223,9 +224,22 @@ def _identity(item: MediaLocation) -> Identity | None:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+_START_METHOD = "fork" if "fork" in get_all_start_methods() else "spawn"
+"""Forked workers start in milliseconds and need no ``__main__`` guard in the caller's script.
+They are forked before this process starts a thread or loads faiss, and use neither."""
+
+
+def _ready() -> None:
+    """A no-op task that makes the pool start its processes."""
+
+
 def worker_count(workers: int | None) -> int:
-    """The number of hashing processes: as asked, else one per core."""
-    return (os.cpu_count() or 1) if workers is None else workers
+    """The number of hashing processes: as asked, else one per core this process may use."""
+    if workers is not None:
+        return workers
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 @contextmanager
@@ -235,7 +249,8 @@ def _executor(workers: int | None) -> Iterator[Executor | None]:
     if count <= 0:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context(_START_METHOD))
+    pool.submit(_ready)  # starts every worker now, before this process starts any thread
     try:
         yield pool
     finally:
