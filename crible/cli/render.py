@@ -69,9 +69,10 @@ def print_summary(console: Console, summary: ScanSummary, limit: int = 100) -> N
         table.add_row(label, str(value))
     console.print(table)
     if summary.matches:
-        matches = Table(
-            "location", "bank", "signal", "distance", "variant", "category", title="matches"
-        )
+        matches = Table(title="matches")
+        matches.add_column("location", overflow="fold")
+        for name in ("bank", "signal", "distance", "variant", "category"):
+            matches.add_column(name, no_wrap=True)
         for m in summary.matches[:limit]:
             where = ", ".join(summary.locations.get(m.media_sha256, (m.media_sha256[:16],)))
             matches.add_row(
@@ -86,7 +87,10 @@ def print_summary(console: Console, summary: ScanSummary, limit: int = 100) -> N
         if len(summary.matches) > limit:
             console.print(f"... {len(summary.matches) - limit} more (crible results --json)")
     if summary.rejected:
-        rejected = Table("location", "reason", "detail", title="rejected inputs")
+        rejected = Table(title="rejected inputs")
+        rejected.add_column("location", overflow="fold")
+        rejected.add_column("reason", no_wrap=True)
+        rejected.add_column("detail", overflow="fold")
         for r in summary.rejected[:limit]:
             rejected.add_row(r.display, r.code, r.reason)
         console.print(rejected)

@@ -60,6 +60,7 @@ def run_demo(
     """Generate pictures, list ``listed`` of them in a bank, scan edited copies among the rest."""
     if listed > pictures:
         raise UserError("the demo cannot list more pictures than it makes")
+    folder = folder.resolve()
     names = list(TRANSFORMS)
     media = folder / "media"
     lines = ["signal_type,signal_value"]

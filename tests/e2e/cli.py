@@ -13,12 +13,13 @@ CRIBLE = str(Path(sys.executable).with_name("crible"))
 
 
 def crible(
-    *args: str, db: str, cwd: Path | None = None, timeout: float = 300
+    *args: str, db: str | None, cwd: Path | None = None, timeout: float = 300
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``crible --db DB ARGS`` and return the finished process."""
-    env = {**os.environ, "CRIBLE_PROGRESS": "0"}
+    """Run ``crible --db DB ARGS`` (no --db and no $CRIBLE_DB if None) and return the process."""
+    env = {k: v for k, v in os.environ.items() if k != "CRIBLE_DB"}
+    env["CRIBLE_PROGRESS"] = "0"
     return subprocess.run(
-        [CRIBLE, "--db", db, *args],
+        [CRIBLE, *(["--db", db] if db else []), *args],
         capture_output=True,
         text=True,
         cwd=cwd,

@@ -92,15 +92,13 @@ def test_every_command_has_help_text() -> None:
 
 
 def test_demo_finds_every_edited_copy_and_nothing_else(tmp_path: Path) -> None:
-    done = crible(
-        "demo",
-        "--dir",
-        str(tmp_path / "demo"),
-        "--pictures",
-        "60",
-        "--listed",
-        "10",
-        db=str(tmp_path / "demo.db"),
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert "found 10 of 10 edited copies; 0 unrelated pictures matched" in done.stdout
+    for _ in range(2):  # a second run replaces the first demo's folder
+        done = crible("demo", "--pictures", "60", "--listed", "10", db=None, cwd=tmp_path)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "found 10 of 10 edited copies; 0 unrelated pictures matched" in done.stdout
+    assert (tmp_path / "crible-demo" / "crible.db").is_file()
+    assert len(list((tmp_path / "crible-demo" / "media").iterdir())) == 60
+
+    (tmp_path / "mine").mkdir()
+    refused = crible("demo", "--dir", "mine", db=None, cwd=tmp_path)
+    assert refused.returncode == 2 and "was not made by crible demo" in refused.stderr
