@@ -186,7 +186,9 @@ class _Pipeline:
         if seen is not None:
             self._reuse(item, seen, identity)
             return True
-        stored = self.store.scans.known_location(item.key, identity[2], identity[3])
+        stored = self.store.scans.known_location(
+            item.key, identity[2], identity[3], fast=self.options.fast
+        )
         if stored is not None:
             self.writer.add(ScannedItem(item, stored, None, (), identity[3], reused=True))
             return True

@@ -15,7 +15,7 @@ from crible.model.media import RejectedMedia
 from crible.model.scans import ScannedItem, ScanOptions, ScanRun, ScanStatus
 from crible.model.signals import CryptoHashes, MediaHashes, PdqHash, PdqStatus, SignalType
 from crible.store.rows import as_utc, category_of, now
-from crible.store.sql import batched, insert_ignoring_duplicates, new_id
+from crible.store.sql import batched, insert_ignoring_duplicates, new_id, upsert
 from crible.store.tables import (
     bank_entries,
     banks,
@@ -83,8 +83,13 @@ class ScanRepository:
             query = select(scan_items.c.location_key).where(scan_items.c.scan_id == scan_id)
             return {bytes(k) for (k,) in conn.execute(query)}
 
-    def known_location(self, key: bytes, size: int, mtime_ns: int) -> MediaHashes | None:
-        """Hashes of a file already hashed at this location with the same size and mtime."""
+    def known_location(
+        self, key: bytes, size: int, mtime_ns: int, *, fast: bool
+    ) -> MediaHashes | None:
+        """Hashes of a file already hashed at this location with the same size and mtime.
+
+        A fast-mode hash does not stand in for an exact one; an exact one serves both.
+        """
         query = (
             select(media)
             .join(media_locations, media_locations.c.sha256 == media.c.sha256)
@@ -95,6 +100,8 @@ class ScanRepository:
             )
             .limit(1)
         )
+        if not fast:
+            query = query.where(media.c.hash_mode == EXACT)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
             return None if row is None else _hashes_from_row(row._mapping)
@@ -104,14 +111,15 @@ class ScanRepository:
         stamp = now()
         with self.engine.begin() as conn:
             hashed = [i for i in items if i.hashes is not None]
-            insert_ignoring_duplicates(
-                conn, media, _unique(_media_row(i, stamp) for i in hashed), keys=("sha256",)
-            )
-            insert_ignoring_duplicates(
+            rows = _unique(_media_row(i, stamp) for i in hashed)
+            insert_ignoring_duplicates(conn, media, rows, keys=("sha256",))
+            self._upgrade_fast_hashes(conn, [r for r in rows if r["hash_mode"] == EXACT])
+            upsert(
                 conn,
                 media_locations,
                 [_location_row(i, scan_id, stamp) for i in hashed],
                 keys=("location_key", "sha256"),
+                update=("size", "mtime_ns", "last_seen_at"),
             )
             match_rows = [_match_row(m, scan_id, stamp) for i in items for m in i.matches]
             insert_ignoring_duplicates(conn, matches, match_rows, keys=("sha256", "entry_id"))
@@ -120,6 +128,15 @@ class ScanRepository:
                 scan_items,
                 [_item_row(i, scan_id) for i in items],
                 keys=("scan_id", "location_key"),
+            )
+
+    def _upgrade_fast_hashes(self, conn: Connection, exact_rows: list[dict[str, Any]]) -> None:
+        """Media first hashed in fast mode gets the exact PDQ hash when one is computed."""
+        for row in exact_rows:
+            conn.execute(
+                update(media)
+                .where(media.c.sha256 == row["sha256"], media.c.hash_mode != EXACT)
+                .values({k: row[k] for k in _PDQ_COLUMNS})
             )
 
     def finish(self, scan_id: int, status: ScanStatus) -> ScanRun:
@@ -232,6 +249,10 @@ class ScanRepository:
             started_at=started,
             finished_at=as_utc(m["finished_at"]),
         )
+
+
+EXACT = "exact"
+_PDQ_COLUMNS = ("pdq", "pdq_quality", "pdq_variants", "pdq_status", "pdq_reason", "hash_mode")
 
 
 def _options_json(options: ScanOptions) -> str:

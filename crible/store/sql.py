@@ -23,6 +23,25 @@ def insert_ignoring_duplicates(
     conn.execute(stmt, list(rows))
 
 
+def upsert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    *,
+    keys: Sequence[str],
+    update: Sequence[str],
+) -> None:
+    """INSERT rows; where one exists with the same unique ``keys``, set its ``update`` columns."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    stmt = dialect.insert(table)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys), set_={name: stmt.excluded[name] for name in update}
+    )
+    conn.execute(stmt, list(rows))
+
+
 def new_id(result: CursorResult[Any]) -> int:
     """The primary key of the row an INSERT created."""
     key = result.inserted_primary_key

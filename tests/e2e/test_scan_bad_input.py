@@ -9,9 +9,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from crible.signals.crypto import hash_file
-
 from crible.services.demo_media import picture, save_jpeg
+from crible.signals.crypto import hash_file
 from tests.e2e.cli import crible, crible_json
 
 

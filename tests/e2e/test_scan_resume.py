@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
-from crible.signals.crypto import hash_file
 from sqlalchemy import create_engine, func, select
 
 from crible.services.demo_media import picture, save_jpeg
+from crible.signals.crypto import hash_file
 from crible.store.engine import make_engine
 from crible.store.tables import matches, media, media_locations, scan_items
 from tests.e2e.cli import CRIBLE, crible, crible_json

@@ -6,8 +6,6 @@ import os
 from pathlib import Path
 
 import pytest
-from crible.signals.crypto import hash_file
-from crible.signals.pdq import pdq_from_path
 from sqlalchemy import func, select
 
 from crible.model.scans import ScanStatus
@@ -15,6 +13,8 @@ from crible.model.signals import SignalType
 from crible.services.banks import import_list, set_enabled
 from crible.services.demo_media import picture, save_jpeg, transformed_copy
 from crible.services.scan import scan
+from crible.signals.crypto import hash_file
+from crible.signals.pdq import pdq_from_path
 from crible.store import Store
 from crible.store.tables import matches, media, media_locations
 
@@ -139,3 +139,31 @@ def test_low_quality_image_is_recorded_but_never_matched(
     with store.engine.connect() as conn:
         row = conn.execute(select(media.c.pdq, media.c.pdq_status)).one()
     assert row == (pdq.value, "low_quality")
+
+
+def test_fast_hashes_never_stand_in_for_exact_ones_and_changed_files_are_read_again(
+    store: Store, tmp_path: Path
+) -> None:
+    from crible.model.scans import ScanOptions
+
+    folder = tmp_path / "media"
+    files = [save_jpeg(picture(s, (800, 600)), folder / f"{s}.jpg") for s in range(3)]
+    exact_pdq = {hash_file(f).sha256: pdq_from_path(f).value for f in files}
+
+    fast = scan(store, [str(folder)], ScanOptions(fast=True), workers=0)
+    assert fast.files_hashed == 3
+    assert scan(store, [str(folder)], ScanOptions(fast=True), workers=0).files_skipped == 3
+
+    exact = scan(store, [str(folder)], workers=0)
+    assert (exact.files_hashed, exact.files_skipped) == (3, 0)
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(media.c.sha256, media.c.pdq, media.c.hash_mode)).all()
+    assert {(sha, pdq, mode) for sha, pdq, mode in rows} == {
+        (sha, pdq, "exact") for sha, pdq in exact_pdq.items()
+    }
+    assert scan(store, [str(folder)], ScanOptions(fast=True), workers=0).files_skipped == 3
+
+    os.utime(files[0], ns=(1_000_000_000, 1_000_000_000))
+    touched = scan(store, [str(folder)], workers=0)
+    assert (touched.files_hashed, touched.files_skipped) == (1, 2)
+    assert scan(store, [str(folder)], workers=0).files_skipped == 3
