@@ -9,8 +9,12 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from sqlalchemy import select
+
 from crible.services.demo_media import picture, save_jpeg
 from crible.signals.crypto import hash_file
+from crible.store import Store
+from crible.store.tables import media
 from tests.e2e.cli import crible, crible_json
 
 
@@ -94,6 +98,15 @@ def test_each_bad_input_is_listed_with_its_reason_and_the_rest_is_scanned(tmp_pa
     ]
     assert any(p.endswith("!/inside/ok.jpg") for p in matched)
     assert len({m["sha256"] for m in result["matches"]}) == 1
+
+    assert "notes.txt" not in codes
+    with Store.open(db) as store, store.engine.connect() as conn:
+        text = conn.execute(
+            select(media.c.pdq, media.c.pdq_status).where(
+                media.c.sha256 == hash_file(folder / "notes.txt").sha256
+            )
+        ).one()
+    assert text == (None, "not_image")
 
     again = crible_json("results", db=db, expect=3)
     assert len(again["rejected"]) == len(result["rejected"])
