@@ -48,3 +48,18 @@ def store(store_url: str) -> Iterator[Store]:
         yield opened
     finally:
         opened.close()
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the PDQ distances the conformance tests measured, even without ``-s``."""
+    lines = [
+        line
+        for report in terminalreporter.stats.get("passed", [])
+        if "test_pdq_conformance" in report.nodeid and report.when == "call"
+        for line in report.capstdout.splitlines()
+        if "distance" in line
+    ]
+    if lines:
+        terminalreporter.section("PDQ conformance: distance to each reference hash")
+        for line in lines:
+            terminalreporter.write_line(line)
