@@ -8,7 +8,6 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from crible.model.errors import InvalidList, NotFound
 from crible.services.banks import delete_bank, export_bank, import_list, list_banks, show_bank
@@ -17,15 +16,11 @@ from crible.services.scan import scan
 from crible.signals.crypto import hash_file
 from crible.store import Store
 from crible.store.tables import bank_entries, banks, import_rejections, matches
+from tests.rows import count_rows
 
 
 def _hex(n: int, algo: str = "sha1") -> str:
     return hashlib.new(algo, f"benign-{n}".encode()).hexdigest()
-
-
-def _count(store: Store, table: object) -> int:
-    with store.engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
 
 
 def test_import_is_idempotent_and_keeps_valid_lines_next_to_rejected_ones(
@@ -44,8 +39,8 @@ def test_import_is_idempotent_and_keeps_valid_lines_next_to_rejected_ones(
     assert [r.line for r in first.rejected] == [12, 3002]
     assert (second.added, second.already_present, len(second.rejected)) == (0, 5000, 2)
     assert show_bank(store, "big").by_category == {"NCMEC B1": 5000}
-    assert _count(store, bank_entries) == 5000
-    assert _count(store, import_rejections) == 4
+    assert count_rows(store, bank_entries) == 5000
+    assert count_rows(store, import_rejections) == 4
 
 
 def test_strict_import_rolls_back_everything_including_the_new_bank(
@@ -58,7 +53,7 @@ def test_strict_import_rolls_back_everything_including_the_new_bank(
         import_list(store, path, bank="strict", strict=True)
 
     assert caught.value.line == 3001 and str(path) in str(caught.value)
-    assert _count(store, banks) == 0 and _count(store, bank_entries) == 0
+    assert count_rows(store, banks) == 0 and count_rows(store, bank_entries) == 0
     with pytest.raises(NotFound):
         show_bank(store, "strict")
 
@@ -98,4 +93,4 @@ def test_deleting_a_bank_removes_its_entries_and_matches_only(store: Store, tmp_
     delete_bank(store, "one")
 
     assert [s.bank.name for s in list_banks(store)] == ["two"]
-    assert _count(store, matches) == 1 and _count(store, bank_entries) == 1
+    assert count_rows(store, matches) == 1 and count_rows(store, bank_entries) == 1

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crible.model.scans import ScanStatus
 from crible.model.signals import SignalType
@@ -17,6 +17,7 @@ from crible.signals.crypto import hash_file
 from crible.signals.pdq import pdq_from_path
 from crible.store import Store
 from crible.store.tables import matches, media, media_locations
+from tests.rows import count_rows
 
 
 def _bank(store: Store, tmp: Path, rows: list[str], name: str = "listed") -> None:
@@ -24,11 +25,6 @@ def _bank(store: Store, tmp: Path, rows: list[str], name: str = "listed") -> Non
     path.write_text("signal_type,signal_value\n" + "\n".join(rows) + "\n")
     report = import_list(store, path, bank=name, scheme="DEMO", category="DEMO")
     assert report.added == len(rows) and not report.rejected
-
-
-def _count(store: Store, table: object) -> int:
-    with store.engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
 
 
 def test_scan_matches_edited_copies_by_pdq_and_exact_copies_by_sha256(
@@ -72,9 +68,9 @@ def test_same_file_under_two_paths_is_hashed_once_and_linked_to_both(
     summary = scan(store, [str(folder)], workers=1)
 
     assert (summary.files_seen, summary.files_hashed, summary.files_skipped) == (3, 1, 2)
-    assert _count(store, media) == 1
-    assert _count(store, media_locations) == 3
-    assert _count(store, matches) == 1
+    assert count_rows(store, media) == 1
+    assert count_rows(store, media_locations) == 3
+    assert count_rows(store, matches) == 1
 
 
 def test_rescan_reads_nothing_again_but_matches_banks_added_since(
