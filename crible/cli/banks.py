@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 from rich.table import Table
 
 from crible.cli.context import App, CompletedWithErrors, pass_app
@@ -74,21 +85,40 @@ def import_(
     Importing the same list again adds nothing. Invalid lines are listed with their
     line number and reason while valid ones are kept (exit status 3), unless --strict.
     """
-    report = service.import_list(
-        app.store(),
-        path,
-        bank=name,
-        fmt=fmt,
-        signal_type=SignalType(signal_type) if signal_type else None,
-        scheme=scheme,
-        category=category,
-        description=description,
-        strict=strict,
-        provenance=Provenance(provider, list_name, list_version, published, terms),
-    )
+    with _import_progress(path) as progress:
+        report = service.import_list(
+            app.store(),
+            path,
+            bank=name,
+            fmt=fmt,
+            signal_type=SignalType(signal_type) if signal_type else None,
+            scheme=scheme,
+            category=category,
+            description=description,
+            strict=strict,
+            provenance=Provenance(provider, list_name, list_version, published, terms),
+            progress=progress,
+        )
     _print_report(report, as_json)
     if report.rejected:
         raise CompletedWithErrors()
+
+
+@contextmanager
+def _import_progress(path: Path) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar over the bytes of the list being imported (on a terminal)."""
+    if not (sys.stderr.isatty() or os.environ.get("CRIBLE_PROGRESS") == "1"):
+        yield None
+        return
+    columns = (TextColumn("importing"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
+               TimeRemainingColumn())  # fmt: skip
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("import", total=None)
+
+        def advance(done: int, size: int) -> None:
+            bar.update(task, completed=done, total=size)
+
+        yield advance
 
 
 def _print_report(report: ImportReport, as_json: bool) -> None:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 from crible.banks.formats import FORMATS, ParseOptions, detect_format
-from crible.model.banks import Bank, BankStats, ImportReport, Provenance
+from crible.model.banks import Bank, BankStats, HashEntry, ImportReport, Provenance, RejectedLine
 from crible.model.categories import make_category, scheme_named
 from crible.model.errors import BadInput, UserError
 from crible.model.signals import SignalType
 from crible.signals.crypto import hash_file
 from crible.store import Store
+
+PROGRESS_EVERY = 5000
+"""Parsed items between two progress reports of an import."""
 
 
 def import_list(
@@ -26,11 +30,13 @@ def import_list(
     provenance: Provenance | None = None,
     description: str | None = None,
     strict: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the hash list at ``path`` into ``bank`` (created if new), in one transaction.
 
     Lines that cannot be read are reported with their number and reason and the rest
     is kept; with ``strict`` the first one aborts the import and nothing is stored.
+    ``progress`` is called now and then with (bytes read, file size).
     """
     if not path.is_file():
         raise UserError(f"{path}: no such file")
@@ -52,6 +58,8 @@ def import_list(
     digest = hash_file(path).sha256
     with path.open("rb") as stream:
         items = FORMATS[chosen].parse(stream, str(path), options)
+        if progress is not None:
+            items = _reporting(items, stream, path.stat().st_size, progress)
         return store.banks.import_list(
             target, items, source=str(path), source_sha256=digest, fmt=chosen, strict=strict
         )
@@ -83,6 +91,20 @@ def export_bank(store: Store, name: str, out: TextIO, *, fmt: str = "csv") -> in
         raise UserError(f"unknown list format {fmt!r} (known: {', '.join(sorted(FORMATS))})")
     bank = store.banks.get(name)
     return FORMATS[fmt].export(store.banks.entries(name), out, bank)
+
+
+def _reporting(
+    items: Iterator[HashEntry | RejectedLine],
+    stream: BinaryIO,
+    size: int,
+    progress: Callable[[int, int], None],
+) -> Iterator[HashEntry | RejectedLine]:
+    """Pass the parsed items on, telling ``progress`` how far into the file the parser is."""
+    for count, item in enumerate(items, 1):
+        if count % PROGRESS_EVERY == 0:
+            progress(stream.tell(), size)
+        yield item
+    progress(size, size)
 
 
 def _detect(path: Path) -> str:
