@@ -19,10 +19,10 @@ class App:
         self.db_url = db_url
         self._store: Store | None = None
 
-    def store(self) -> Store:
-        """Open (and migrate) the store on first use."""
+    def store(self, default: str | None = None) -> Store:
+        """Open (and migrate) the store on first use: --db, else ``default``, else ./crible.db."""
         if self._store is None:
-            self._store = Store.open(self.db_url)
+            self._store = Store.open(self.db_url or default)
         return self._store
 
     def close(self) -> None:

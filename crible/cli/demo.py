@@ -11,7 +11,6 @@ from rich.table import Table
 from crible.cli.context import App, pass_app
 from crible.cli.render import print_summary
 from crible.services.demo import prepare_folder, run_demo
-from crible.store import Store
 
 console = Console()
 
@@ -46,35 +45,26 @@ console = Console()
     default=None,
     help="Hashing processes (default: one per core).",
 )
-@click.pass_context
-def demo(ctx: click.Context, folder: Path, pictures: int, listed: int, workers: int | None) -> None:
+@pass_app
+def demo(app: App, folder: Path, pictures: int, listed: int, workers: int | None) -> None:
     """Generate benign pictures, list some in a demo bank, scan edited copies among the rest.
 
     The store is FOLDER/crible.db (SQLite) unless --db is given.
     """
-    app = ctx.find_object(App)
-    assert app is not None
     prepare_folder(folder)
-    store = app.store() if app.db_url else Store.open(str(folder / "crible.db"))
-    try:
-        result = run_demo(
-            store, folder, pictures=pictures, listed=listed, workers=workers, say=console.print
-        )
-        print_summary(console, result.summary)
-        table = Table("edited copy", "edit", "found", title="what the demo expected")
-        for path, edit in sorted(result.expected.items()):
-            table.add_row(Path(path).name, edit, "yes" if path in result.found else "[red]no")
-        console.print(table)
-        console.print(
-            f"found {len(result.found)} of {len(result.expected)} edited copies; "
-            f"{len(result.false_matches)} unrelated pictures matched",
-            highlight=False,
-        )
-    finally:
-        if store is not app._store:
-            store.close()
+    store = app.store(default=str(folder / "crible.db"))
+    result = run_demo(
+        store, folder, pictures=pictures, listed=listed, workers=workers, say=console.print
+    )
+    print_summary(console, result.summary)
+    table = Table("edited copy", "edit", "found", title="what the demo expected")
+    for path, edit in sorted(result.expected.items()):
+        table.add_row(Path(path).name, edit, "yes" if path in result.found else "[red]no")
+    console.print(table)
+    console.print(
+        f"found {len(result.found)} of {len(result.expected)} edited copies; "
+        f"{len(result.false_matches)} unrelated pictures matched",
+        highlight=False,
+    )
     if result.missed or result.false_matches:
         raise click.exceptions.Exit(1)
-
-
-__all__ = ["demo", "pass_app"]

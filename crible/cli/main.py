@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 from rich.console import Console
 
 from crible.cli.banks import bank
-from crible.cli.context import pass_app
+from crible.cli.context import App, pass_app
 from crible.cli.demo import demo
 from crible.cli.scan import hash_command, results, scan
 from crible.model.errors import BadInput, CribleError, UserError
@@ -36,20 +35,18 @@ def cli(ctx: click.Context, db_url: str | None) -> None:
     Exit status: 0 done; 2 the command was used wrongly; 3 some input was rejected
     (the rest was processed, each rejection is listed with its reason).
     """
-    from crible.cli.context import App
-
     ctx.obj = App(db_url)
     ctx.call_on_close(ctx.obj.close)
 
 
 @cli.group()
 def db() -> None:
-    """Manage the store's schema."""
+    """Manage the store's schema (Alembic migrations; every command also upgrades on open)."""
 
 
 @db.command("upgrade")
 @pass_app
-def db_upgrade(app: Any) -> None:
+def db_upgrade(app: App) -> None:
     """Create or migrate the store to the newest schema."""
     store = app.store()
     click.echo(f"store at {store.url} is up to date")
