@@ -110,8 +110,13 @@ def _import_progress(path: Path) -> Iterator[Callable[[int, int], None] | None]:
     if not (sys.stderr.isatty() or os.environ.get("CRIBLE_PROGRESS") == "1"):
         yield None
         return
-    columns = (TextColumn("importing"), BarColumn(), DownloadColumn(), TransferSpeedColumn(),
-               TimeRemainingColumn())  # fmt: skip
+    columns = (
+        TextColumn("importing"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("import", total=None)
 

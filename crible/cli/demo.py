@@ -10,7 +10,7 @@ from rich.table import Table
 
 from crible.cli.context import App, pass_app
 from crible.cli.render import print_summary
-from crible.services.demo import prepare_folder, run_demo
+from crible.services.demo import DemoResult, prepare_folder, run_demo
 
 console = Console()
 
@@ -66,5 +66,34 @@ def demo(app: App, folder: Path, pictures: int, listed: int, workers: int | None
         f"{len(result.false_matches)} unrelated pictures matched",
         highlight=False,
     )
+    _print_investigation(result)
     if result.missed or result.false_matches:
         raise click.exceptions.Exit(1)
+
+
+def _print_investigation(result: DemoResult) -> None:
+    table = Table(
+        "export",
+        "status",
+        "new messages",
+        "merged",
+        "media hashed",
+        "matched",
+        title="the generated investigation",
+    )
+    for report in result.ingests:
+        table.add_row(
+            Path(report.path).relative_to(result.folder).as_posix(),
+            report.status,
+            str(report.messages_new),
+            str(report.messages_merged),
+            str(report.media.get("hashed", 0)),
+            str(report.scan.matched_media if report.scan else 0),
+        )
+    console.print(table)
+    console.print(
+        "explore it: crible --db "
+        + str(result.folder / "crible.db")
+        + " accounts | chats | messages --chat 'Group South' | media --matched",
+        highlight=False,
+    )

@@ -10,7 +10,9 @@ from rich.console import Console
 from crible.cli.banks import bank
 from crible.cli.context import App, pass_app
 from crible.cli.demo import demo
+from crible.cli.ingest import ingest_group
 from crible.cli.scan import hash_command, results, scan
+from crible.cli.views import accounts, chats, media, messages
 from crible.model.errors import BadInput, CribleError, UserError
 
 EXIT_USER_ERROR = 2
@@ -57,6 +59,9 @@ cli.add_command(scan)
 cli.add_command(results)
 cli.add_command(hash_command)
 cli.add_command(demo)
+cli.add_command(ingest_group)
+for view in (accounts, chats, messages, media):
+    cli.add_command(view)
 
 
 def main(argv: list[str] | None = None) -> None:

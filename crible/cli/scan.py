@@ -60,6 +60,12 @@ class _FilesPerSecond(ProgressColumn):
         return Text(f"{task.speed or 0:.1f} files/s", style="cyan")
 
 
+def scan_progress(quiet: bool) -> _Bar | None:
+    """A progress bar for a scan, on a terminal (or with CRIBLE_PROGRESS=1) unless quiet."""
+    wanted = sys.stderr.isatty() or os.environ.get("CRIBLE_PROGRESS") == "1"
+    return _Bar() if wanted and not quiet else None
+
+
 def _progress() -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
@@ -141,9 +147,7 @@ def scan(
     )
     store = app.store()
     roots = [os.fsencode(p) for p in paths]
-    wanted = sys.stderr.isatty() or os.environ.get("CRIBLE_PROGRESS") == "1"
-    show_bar = wanted and not (no_progress or as_json)
-    bar = _Bar() if show_bar else None
+    bar = scan_progress(no_progress or as_json)
     try:
         summary = run_scan(store, roots, options, workers=workers, resume=not new_run, progress=bar)
     finally:

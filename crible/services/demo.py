@@ -12,7 +12,9 @@ from crible.model.errors import UserError
 from crible.model.scans import ScanSummary
 from crible.model.signals import SignalType
 from crible.services.banks import import_list
+from crible.services.demo_investigation import write_exports
 from crible.services.demo_media import TRANSFORMS, picture, save_jpeg, transformed_copy
+from crible.services.ingest import IngestReport, ingest
 from crible.services.scan import ScanProgress, scan
 from crible.signals.pdq import pdq_from_path
 from crible.store import Store
@@ -31,6 +33,7 @@ class DemoResult:
     expected: dict[str, str]
     found: set[str]
     false_matches: set[str]
+    ingests: tuple[IngestReport, ...] = ()
 
     @property
     def missed(self) -> set[str]:
@@ -99,6 +102,11 @@ def run_demo(
     say(f"bank {BANK}: {report.added} PDQ hashes of generated pictures")
     summary = scan(store, [str(media)], workers=workers, progress=progress, resume=False)
     found = {loc for m in summary.matches for loc in summary.locations.get(m.media_sha256, ())}
+    say("ingesting the generated investigation: 3 groups exported by 2 infiltrating accounts")
+    reports = tuple(
+        ingest(store, "telegram", export, workers=workers)
+        for export in write_exports(folder / "investigation", listed)
+    )
     return DemoResult(
-        folder, report, summary, expected, found & set(expected), found - set(expected)
+        folder, report, summary, expected, found & set(expected), found - set(expected), reports
     )

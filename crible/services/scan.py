@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import replace
@@ -53,6 +53,49 @@ def scan(
     options = options or ScanOptions()
     root_paths = [os.path.abspath(os.fsencode(r)) for r in roots]
     shown = [r.decode("utf-8", "backslashreplace") for r in root_paths]
+    limit = options.max_file_bytes
+    return _scan(
+        store,
+        shown,
+        lambda: walk(root_paths, max_file_bytes=limit),
+        options,
+        workers=workers,
+        resume=resume,
+        progress=progress,
+    )
+
+
+def scan_files(
+    store: Store,
+    label: str,
+    files: Sequence[bytes],
+    options: ScanOptions | None = None,
+    *,
+    workers: int | None = None,
+    progress: ScanProgress | None = None,
+) -> ScanSummary:
+    """Scan exactly these files (absolute paths), as one resumable run named ``label``."""
+    options = options or ScanOptions()
+    limit = options.max_file_bytes
+
+    def sources() -> Iterator[MediaLocation | RejectedMedia]:
+        for path in files:
+            yield from walk([path], max_file_bytes=limit)
+
+    return _scan(store, [label], sources, options, workers=workers, resume=True, progress=progress)
+
+
+def _scan(
+    store: Store,
+    shown: list[str],
+    sources: Callable[[], Iterable[MediaLocation | RejectedMedia]],
+    options: ScanOptions,
+    *,
+    workers: int | None,
+    resume: bool,
+    progress: ScanProgress | None,
+) -> ScanSummary:
+    """Run (or resume) a scan over what ``sources`` yields; see ``scan``."""
     # The pool starts first, so that its processes start while this one loads the index.
     with _executor(workers) as pool:
         run = store.scans.find_resumable(shown, options) if resume else None
@@ -61,11 +104,11 @@ def scan(
         done = store.scans.done_keys(run.id) if resumed else set()
         matcher = Matcher(store, threshold=options.threshold)
         if progress is not None:
-            total = sum(1 for item in walk(root_paths, max_file_bytes=options.max_file_bytes))
+            total = sum(1 for _ in sources())
             progress.start(total, len(done))
         writer = _Writer(store, run, matcher, progress)
         pipeline = _Pipeline(store, options, writer, max(1, worker_count(workers)))
-        for item in walk(root_paths, max_file_bytes=options.max_file_bytes):
+        for item in sources():
             if item.key not in done:
                 pipeline.feed(item, pool)
         pipeline.drain()

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -153,4 +154,165 @@ matches = Table(
     Column("first_scan_id", ForeignKey("scan_runs.id", ondelete="SET NULL")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("sha256", "entry_id", name="uq_matches_media_entry"),
+)
+
+# --- chat exports (migration 0002) ---
+
+ingests = Table(
+    "ingests",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("format", String(40), nullable=False),
+    Column("path", Text, nullable=False),
+    Column("main_file", Text, nullable=False),
+    Column("main_sha256", String(64), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("importer_version", String(40), nullable=False),
+    Column("zone", String(60)),
+    Column("status", String(20), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True)),
+    Column("counts", Text, nullable=False),
+    Column("scan_id", ForeignKey("scan_runs.id", ondelete="SET NULL")),
+)
+
+ingest_problems = Table(
+    "ingest_problems",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ingest_id", ForeignKey("ingests.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", String(80), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("excerpt", Text, nullable=False),
+    Column("fatal", Boolean, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("is_bot", Boolean, nullable=False, default=False),
+    Column("first_ingest_id", ForeignKey("ingests.id", ondelete="SET NULL")),
+    UniqueConstraint("platform", "key", name="uq_accounts_key"),
+)
+
+account_names = Table(
+    "account_names",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value", String(500), nullable=False),
+    Column("first_seen_at", DateTime(timezone=True)),
+    Column("last_seen_at", DateTime(timezone=True)),
+    UniqueConstraint("account_id", "kind", "value", name="uq_account_names_value"),
+    Index("ix_account_names_lookup", "kind", "value"),
+)
+
+chats = Table(
+    "chats",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("platform", String(20), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("name", String(500)),
+    Column("type", String(60)),
+    Column("parent", String(500)),
+    UniqueConstraint("platform", "key", name="uq_chats_key"),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", ForeignKey("chats.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("sender_id", ForeignKey("accounts.id", ondelete="SET NULL"), index=True),
+    Column("kind", String(20), nullable=False),
+    Column("action", String(60)),
+    Column("sent_at", DateTime(timezone=True), index=True),
+    Column("edited_at", DateTime(timezone=True)),
+    Column("assumed_zone", String(60)),
+    Column("text", Text, nullable=False),
+    Column("forwarded_from", String(500)),
+    Column("forwarded_account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("forwarded_link", String(20)),
+    Column("saved_from", String(500)),
+    Column("reply_to", String(200)),
+    Column("via_bot", String(200)),
+    Column("inviter_id", ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("members", Text),
+    Column("extra", Text),
+    Column("first_ingest_id", ForeignKey("ingests.id", ondelete="SET NULL")),
+    UniqueConstraint("chat_id", "key", name="uq_messages_key"),
+)
+
+message_sources = Table(
+    "message_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("ingest_id", ForeignKey("ingests.id", ondelete="CASCADE"), nullable=False),
+    Column("position", String(80)),
+    UniqueConstraint("message_id", "ingest_id", name="uq_message_sources_pair"),
+)
+
+message_entities = Table(
+    "message_entities",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("value", Text),
+)
+
+message_media = Table(
+    "message_media",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("path", Text),
+    Column("location_key", LargeBinary),
+    Column("exported", Boolean, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("reason", Text),
+    Column("sha256", String(64), index=True),
+    Column("mime_type", String(200)),
+    Column("size_bytes", BigInteger),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("duration_seconds", Float),
+    Column("file_name", Text),
+    Column("note", Text),
+    Column("ingest_id", ForeignKey("ingests.id", ondelete="SET NULL")),
+    UniqueConstraint("message_id", "position", name="uq_message_media_position"),
+)
+
+reactions = Table(
+    "reactions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("emoji", String(200), nullable=False),
+    Column("count", Integer, nullable=False),
+    Column("account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
+)
+
+membership_events = Table(
+    "membership_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("chat_id", ForeignKey("chats.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("message_id", ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("event", String(20), nullable=False),
+    Column("account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("name", String(500)),
+    Column("by_account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("at", DateTime(timezone=True)),
 )

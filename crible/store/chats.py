@@ -1,0 +1,302 @@
+"""Writing chat exports into the store: accounts with their name history, chats, messages
+merged across exports, their entities, media references, reactions and membership events.
+
+A ``ChatWriter`` works inside one transaction (one export = one transaction)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from crible.model.chats import AccountRef, ChatMessage, ChatRef, Platform
+from crible.store.rows import as_utc
+from crible.store.sql import insert_ignoring_duplicates, new_id
+from crible.store.tables import (
+    account_names,
+    accounts,
+    chats,
+    membership_events,
+    message_entities,
+    message_media,
+    message_sources,
+    messages,
+    reactions,
+)
+
+MEMBERSHIP: dict[str, str] = {
+    "create_group": "create",
+    "create_channel": "create",
+    "created_group": "create",
+    "invite_members": "invite",
+    "added": "invite",
+    "RecipientAdd": "invite",
+    "join_group_by_link": "join",
+    "join_group_by_request": "join",
+    "joined": "join",
+    "GuildMemberJoin": "join",
+    "remove_members": "remove",
+    "removed": "remove",
+    "RecipientRemove": "remove",
+    "left": "leave",
+    "migrate_to_supergroup": "migrate",
+    "migrate_from_group": "migrate",
+}
+"""Service actions (Telegram, WhatsApp, Discord) that change who is in a chat."""
+
+
+class ChatWriter:
+    """Merges parsed records into the store within the caller's transaction."""
+
+    def __init__(self, conn: Connection, ingest_id: int):
+        self.conn = conn
+        self.ingest_id = ingest_id
+        self._accounts: dict[tuple[str, str], int] = {}
+        self._chats: dict[tuple[str, str], int] = {}
+        self.new_messages = 0
+        self.merged_messages = 0
+
+    def account(self, ref: AccountRef, seen_at: datetime | None) -> int:
+        """The id of the account (created on first sight), recording the names it showed."""
+        key = (str(ref.platform), ref.key)
+        account_id = self._accounts.get(key)
+        if account_id is None:
+            row = self.conn.execute(
+                select(accounts.c.id).where(accounts.c.platform == key[0], accounts.c.key == key[1])
+            ).first()
+            if row is None:
+                account_id = new_id(
+                    self.conn.execute(
+                        accounts.insert().values(
+                            platform=key[0],
+                            key=key[1],
+                            is_bot=ref.is_bot,
+                            first_ingest_id=self.ingest_id,
+                        )
+                    )
+                )
+            else:
+                account_id = int(row[0])
+            self._accounts[key] = account_id
+        for kind, value in (("name", ref.name), ("username", ref.username), ("phone", ref.phone)):
+            if value:
+                self._seen_name(account_id, kind, value[:500], seen_at)
+        return account_id
+
+    def _seen_name(self, account_id: int, kind: str, value: str, at: datetime | None) -> None:
+        row = self.conn.execute(
+            select(
+                account_names.c.id, account_names.c.first_seen_at, account_names.c.last_seen_at
+            ).where(
+                account_names.c.account_id == account_id,
+                account_names.c.kind == kind,
+                account_names.c.value == value,
+            )
+        ).first()
+        if row is None:
+            self.conn.execute(
+                account_names.insert().values(
+                    account_id=account_id,
+                    kind=kind,
+                    value=value,
+                    first_seen_at=at,
+                    last_seen_at=at,
+                )
+            )
+            return
+        if at is None:
+            return
+        first, last = _aware(row[1]), _aware(row[2])
+        changes: dict[str, Any] = {}
+        if first is None or at < first:
+            changes["first_seen_at"] = at
+        if last is None or at > last:
+            changes["last_seen_at"] = at
+        if changes:
+            self.conn.execute(
+                update(account_names).where(account_names.c.id == row[0]).values(**changes)
+            )
+
+    def chat(self, ref: ChatRef) -> int:
+        """The id of the chat (created on first sight; a later name or type is kept)."""
+        key = (str(ref.platform), ref.key)
+        if key in self._chats:
+            return self._chats[key]
+        row = self.conn.execute(
+            select(chats.c.id).where(chats.c.platform == key[0], chats.c.key == key[1])
+        ).first()
+        values = {"name": ref.name, "type": ref.type, "parent": ref.parent}
+        if row is None:
+            chat_id = new_id(
+                self.conn.execute(chats.insert().values(platform=key[0], key=key[1], **values))
+            )
+        else:
+            chat_id = int(row[0])
+            known = {k: v for k, v in values.items() if v is not None}
+            if known:
+                self.conn.execute(update(chats).where(chats.c.id == chat_id).values(**known))
+        self._chats[key] = chat_id
+        return chat_id
+
+    def message(self, msg: ChatMessage, media_rows: list[dict[str, Any]]) -> tuple[int, bool]:
+        """Store a message once per (chat, key); returns (id, whether it is new here)."""
+        chat_id = self.chat(msg.chat)
+        existing = self.conn.execute(
+            select(messages.c.id).where(messages.c.chat_id == chat_id, messages.c.key == msg.key)
+        ).first()
+        if existing is not None:
+            message_id = int(existing[0])
+            insert_ignoring_duplicates(
+                self.conn,
+                message_sources,
+                [{"message_id": message_id, "ingest_id": self.ingest_id, "position": msg.position}],
+                keys=("message_id", "ingest_id"),
+            )
+            self._fill_missing_media(message_id, media_rows)
+            self.merged_messages += 1
+            return message_id, False
+        message_id = self._insert_message(chat_id, msg)
+        self._insert_details(message_id, chat_id, msg, media_rows)
+        self.new_messages += 1
+        return message_id, True
+
+    def _fill_missing_media(self, message_id: int, media_rows: list[dict[str, Any]]) -> None:
+        """A file one export lacked (placeholder, missing) and another carries is taken."""
+        for row in media_rows:
+            if row["status"] != "pending":
+                continue
+            self.conn.execute(
+                update(message_media)
+                .where(
+                    message_media.c.message_id == message_id,
+                    message_media.c.position == row["position"],
+                    message_media.c.status.in_(("not_exported", "missing")),
+                )
+                .values(**row, ingest_id=self.ingest_id)
+            )
+
+    def _insert_message(self, chat_id: int, msg: ChatMessage) -> int:
+        sender = self.account(msg.sender, msg.sent_at) if msg.sender else None
+        inviter = self.account(msg.inviter, msg.sent_at) if msg.inviter else None
+        message_id = new_id(
+            self.conn.execute(
+                messages.insert().values(
+                    chat_id=chat_id,
+                    key=msg.key,
+                    sender_id=sender,
+                    kind=msg.kind,
+                    action=msg.action,
+                    sent_at=msg.sent_at,
+                    edited_at=msg.edited_at,
+                    assumed_zone=msg.assumed_zone,
+                    text=msg.text,
+                    forwarded_from=msg.forwarded_from,
+                    saved_from=msg.saved_from,
+                    reply_to=msg.reply_to,
+                    via_bot=msg.via_bot,
+                    inviter_id=inviter,
+                    members=json.dumps(list(msg.members)) if msg.members else None,
+                    extra=json.dumps(msg.extra, default=str) if msg.extra else None,
+                    first_ingest_id=self.ingest_id,
+                )
+            )
+        )
+        self.conn.execute(
+            message_sources.insert().values(
+                message_id=message_id, ingest_id=self.ingest_id, position=msg.position
+            )
+        )
+        return message_id
+
+    def _insert_details(
+        self, message_id: int, chat_id: int, msg: ChatMessage, media_rows: list[dict[str, Any]]
+    ) -> None:
+        if msg.entities:
+            self.conn.execute(
+                message_entities.insert(),
+                [
+                    {"message_id": message_id, "kind": e.kind, "text": e.text, "value": e.value}
+                    for e in msg.entities
+                ],
+            )
+        if media_rows:
+            self.conn.execute(
+                message_media.insert(),
+                [
+                    {**row, "message_id": message_id, "ingest_id": self.ingest_id}
+                    for row in media_rows
+                ],
+            )
+        for reaction in msg.reactions:
+            who: list[int | None] = [self.account(a, None) for a in reaction.accounts] or [None]
+            self.conn.execute(
+                reactions.insert(),
+                [
+                    {
+                        "message_id": message_id,
+                        "emoji": reaction.emoji[:200],
+                        "count": reaction.count,
+                        "account_id": a,
+                    }
+                    for a in who
+                ],
+            )
+        self._membership(message_id, chat_id, msg)
+
+    def _membership(self, message_id: int, chat_id: int, msg: ChatMessage) -> None:
+        event = MEMBERSHIP.get(msg.action or "")
+        if msg.kind != "service" or event is None:
+            return
+        actor = self.account(msg.sender, msg.sent_at) if msg.sender else None
+        base = {"chat_id": chat_id, "message_id": message_id, "event": event, "at": msg.sent_at}
+        if event in ("invite", "remove") and msg.members:
+            rows = [
+                {**base, "name": name[:500], "account_id": None, "by_account_id": actor}
+                for name in msg.members
+            ]
+        else:
+            by = self.account(msg.inviter, msg.sent_at) if msg.inviter else None
+            name = msg.sender.name if msg.sender else None
+            rows = [{**base, "name": name, "account_id": actor, "by_account_id": by}]
+        self.conn.execute(membership_events.insert(), rows)
+
+    def link_forwards_by_name(self, platform: Platform) -> int:
+        """Link forwarded-from names to an account where exactly one account of the
+        investigation ever showed that name; returns how many messages were linked."""
+        names = self.conn.execute(
+            select(messages.c.forwarded_from)
+            .join(message_sources, message_sources.c.message_id == messages.c.id)
+            .where(
+                message_sources.c.ingest_id == self.ingest_id,
+                messages.c.forwarded_from.is_not(None),
+                messages.c.forwarded_account_id.is_(None),
+            )
+            .distinct()
+        ).scalars()
+        linked = 0
+        for name in list(names):
+            owners = self.conn.execute(
+                select(account_names.c.account_id)
+                .join(accounts, accounts.c.id == account_names.c.account_id)
+                .where(
+                    account_names.c.kind == "name",
+                    account_names.c.value == name,
+                    accounts.c.platform == str(platform),
+                )
+                .distinct()
+                .limit(2)
+            ).all()
+            if len(owners) != 1:
+                continue
+            result = self.conn.execute(
+                update(messages)
+                .where(messages.c.forwarded_from == name, messages.c.forwarded_account_id.is_(None))
+                .values(forwarded_account_id=owners[0][0], forwarded_link="by_name")
+            )
+            linked += result.rowcount or 0
+        return linked
+
+
+_aware = as_utc
