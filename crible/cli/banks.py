@@ -23,6 +23,7 @@ from rich.progress import (
 from rich.table import Table
 
 from crible.cli.context import App, CompletedWithErrors, pass_app
+from crible.cli.render import plain
 from crible.model.banks import BankStats, ImportReport, Provenance
 from crible.model.signals import SignalType
 from crible.services import banks as service
@@ -155,14 +156,19 @@ def list_(app: App, as_json: bool) -> None:
     for s in stats:
         b, p = s.bank, s.bank.provenance
         table.add_row(
-            b.name,
-            "yes" if b.enabled else "no",
-            p.provider or "",
-            p.list_name or "",
-            p.version or "",
-            p.published or "",
-            b.scheme or "",
-            str(s.total),
+            *(
+                plain(cell)
+                for cell in (
+                    b.name,
+                    "yes" if b.enabled else "no",
+                    p.provider or "",
+                    p.list_name or "",
+                    p.version or "",
+                    p.published or "",
+                    b.scheme or "",
+                    str(s.total),
+                )
+            )
         )
     console.print(table)
 

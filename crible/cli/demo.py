@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from crible.cli.context import App, pass_app
 from crible.cli.render import print_summary
@@ -83,7 +84,7 @@ def _print_investigation(result: DemoResult) -> None:
     )
     for report in result.ingests:
         table.add_row(
-            Path(report.path).relative_to(result.folder).as_posix(),
+            Text(Path(report.path).relative_to(result.folder).as_posix(), overflow="fold"),
             report.status,
             str(report.messages_new),
             str(report.messages_merged),

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, CompletedWithErrors, pass_app
+from crible.cli.render import plain
 from crible.cli.scan import scan_progress
 from crible.services.ingest import IngestOptions, IngestReport, ingest
 
@@ -170,5 +171,5 @@ def _print(report: IngestReport) -> None:
         problems.add_column("where", overflow="fold")
         problems.add_column("reason", overflow="fold")
         for p in report.problems[:100]:
-            problems.add_row(p.position, p.reason)
+            problems.add_row(plain(p.position), plain(p.reason))
         console.print(problems)

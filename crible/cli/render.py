@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from crible.model.scans import ScanSummary
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def plain(value: str) -> Text:
+    """Untrusted text as shown on a terminal: never rich markup, control and direction
+    characters made visible (an export could otherwise move the cursor or recolour)."""
+    return Text(_CONTROL.sub(_visible, value))
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def summary_dict(summary: ScanSummary) -> dict[str, Any]:
@@ -76,7 +91,7 @@ def print_summary(console: Console, summary: ScanSummary, limit: int = 100) -> N
         for m in summary.matches[:limit]:
             where = ", ".join(summary.locations.get(m.media_sha256, (m.media_sha256[:16],)))
             matches.add_row(
-                where,
+                plain(where),
                 m.bank_name,
                 str(m.signal_type),
                 str(m.distance),
@@ -92,7 +107,7 @@ def print_summary(console: Console, summary: ScanSummary, limit: int = 100) -> N
         rejected.add_column("reason", no_wrap=True)
         rejected.add_column("detail", overflow="fold")
         for r in summary.rejected[:limit]:
-            rejected.add_row(r.display, r.code, r.reason)
+            rejected.add_row(plain(r.display), r.code, plain(r.reason))
         console.print(rejected)
         if len(summary.rejected) > limit:
             console.print(f"... {len(summary.rejected) - limit} more (crible results --json)")

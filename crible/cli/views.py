@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, pass_app
+from crible.cli.render import plain
 from crible.services import views
 
 console = Console()
@@ -27,7 +28,8 @@ def _emit(rows: list[Any], as_json: bool, table: Table, cells: Any) -> None:
         click.echo(json.dumps([asdict(r) for r in rows], indent=2, default=str))
         return
     for row in rows:
-        table.add_row(*cells(row))
+        # Export content is untrusted: shown as plain text, never as rich markup.
+        table.add_row(*(plain(cell) for cell in cells(row)))
     console.print(table)
 
 

@@ -1,0 +1,77 @@
+"""``crible ingest`` and the views through the entry point, on every shared sample."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED
+from tests.e2e.cli import crible, crible_json
+
+SAMPLES = (
+    [("telegram", p) for p in sorted((SHARED / "samples" / "telegram").glob("*.json"))]
+    + [("whatsapp", p) for p in sorted((SHARED / "samples" / "whatsapp").glob("*.txt"))]
+    + [("discord", p) for p in sorted((SHARED / "samples" / "discord").glob("*.json"))]
+)
+
+
+@pytest.mark.parametrize(("platform", "sample"), SAMPLES, ids=[p.name for _, p in SAMPLES])
+def test_every_shared_sample_ingests_and_shows_in_the_views(
+    tmp_path: Path, platform: str, sample: Path
+) -> None:
+    db = str(tmp_path / "crible.db")
+    done = crible("ingest", platform, str(sample), "--json", "-j", "0", db=db)
+    assert done.returncode in (0, 3), done.stderr
+    report = json.loads(done.stdout)
+    assert report["status"] == "complete"
+    assert report["messages_new"] > 0 and report["chats"] >= 1
+    assert not [p for p in report["problems"] if p["fatal"]]
+
+    shown = crible_json("messages", "--limit", "100000", db=db)
+    assert len(shown) == report["messages_new"]
+    assert all(m["sent_at"] for m in shown)
+    assert crible_json("chats", db=db)[0]["messages"] > 0
+    assert any(a["names"] for a in crible_json("accounts", db=db))
+
+    again = json.loads(crible("ingest", platform, str(sample), "--json", db=db).stdout)
+    records = report["messages_new"] + report["messages_merged"]
+    assert (again["messages_new"], again["messages_merged"]) == (0, records)
+
+
+def test_expected_contents_of_two_samples(tmp_path: Path) -> None:
+    db = str(tmp_path / "crible.db")
+    telegram = SHARED / "samples" / "telegram" / "telegram-chat-analyzer__raw_minus5.json"
+    crible("ingest", "telegram", str(telegram), db=db)
+    messages = crible_json("messages", db=db)
+    assert any(m["forwarded_from"] for m in messages)
+    assert {m["action"] for m in messages if m["kind"] == "service"} >= {
+        "create_channel",
+        "invite_members",
+    }
+    pokemon = SHARED / "samples" / "whatsapp" / "whatsapp__pokemon.txt"
+    pokemon = pokemon.with_name("whatstk__pokemon.txt")
+    crible("ingest", "whatsapp", str(pokemon), "--zone", "Europe/Berlin", db=db)
+    chats = {c["platform"]: c for c in crible_json("chats", db=db)}
+    assert set(chats) == {"telegram", "whatsapp"}
+    whatsapp = crible_json("messages", "--chat", chats["whatsapp"]["key"], db=db)
+    assert all(m["assumed_zone"] == "Europe/Berlin" for m in whatsapp)
+
+
+def test_export_text_is_shown_literally_never_as_terminal_markup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from crible.services.demo_telegram import TelegramExport, at
+
+    chat = TelegramExport(1, "[red]G[/red]")
+    chat.post(1, at(1), (1, "[bold]A"), "[link=x]click[/link] \x1b[31m")
+    chat.service(2, at(2), (1, "[bold]A"), "create_group", title="T")
+    db = str(tmp_path / "crible.db")
+    crible("ingest", "telegram", str(chat.write(tmp_path / "e")), db=db)
+
+    monkeypatch.setenv("COLUMNS", "300")
+    shown = crible("messages", db=db).stdout
+
+    assert "[link=x]click[/link]" in shown and "[create_group]" in shown
+    assert "[bold]A" in shown and "\x1b" not in shown
