@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from crible.jsonguard import BOM
 from crible.model.banks import Bank, HashEntry, RejectedLine
 from crible.model.categories import Category, make_category, scheme_named
 from crible.model.errors import BadInput
@@ -32,7 +33,7 @@ MAX_LINE_BYTES = 4096
 PREVIEW_CHARS = 120
 """How much of a rejected line is kept in ``RejectedLine.text``."""
 
-BOM = b"\xef\xbb\xbf"
+
 _INLINE_COMMENT = re.compile(r"\s+#")
 
 ParseResult = HashEntry | RejectedLine

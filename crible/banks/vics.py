@@ -23,7 +23,6 @@ its ``value`` array, or has none, is not a VICS list: ``InvalidList``.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,7 +30,8 @@ from typing import Any, BinaryIO, TextIO
 
 import ijson
 
-from crible.banks.formats import BOM, ParseOptions, ParseResult, preview, rejected
+from crible.banks.formats import ParseOptions, ParseResult, preview, rejected
+from crible.jsonguard import DigitGuard, UnreadableJson
 from crible.model.banks import Bank, HashEntry, RejectedLine
 from crible.model.categories import Category, make_category
 from crible.model.errors import BadInput, InvalidHash, InvalidList
@@ -43,10 +43,6 @@ ODATA_CONTEXT = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/U
 MAX_DEPTH = 32
 """Deepest nesting read inside a record; deeper values are skipped, not built."""
 
-MAX_DIGITS = 600
-"""Longest run of digits let through to the parser (see ``_DigitGuard``)."""
-
-_LONG_RUN = re.compile(rb"[0-9]{%d}" % (MAX_DIGITS + 1))
 _FIELDS: dict[SignalType, str] = {
     SignalType.MD5: "MD5",
     SignalType.SHA1: "SHA1",
@@ -58,51 +54,12 @@ _LISTS = {"alternativehashes": "AlternativeHashes", "hashes": "Hashes"}
 Event = tuple[str, Any]
 
 
-class _Unreadable(Exception):
-    """The JSON cannot be read past this point."""
-
-
-class _DigitGuard:
-    """A byte stream that stops at a run of more than ``MAX_DIGITS`` digits.
-
-    Measured reason: ijson 3.6's yajl2_c backend crashes the interpreter (segmentation
-    fault) on an integer literal longer than Python's 4300-digit conversion limit, so such
-    input must never reach it. No VICS value comes near 600 digits.
-    """
-
-    def __init__(self, raw: BinaryIO) -> None:
-        self._raw = raw
-        self._run = 0
-        self._started = False
-        self._refused = False
-
-    def read(self, size: int = -1) -> bytes:
-        """Read like the wrapped stream, minus a leading BOM; stop before a long digit run."""
-        if self._refused:
-            raise _Unreadable(f"a number of more than {MAX_DIGITS} digits")
-        chunk = self._raw.read(size)
-        if not self._started and chunk:
-            self._started = True
-            chunk = chunk.removeprefix(BOM)
-        head = len(chunk) - len(chunk.lstrip(b"0123456789"))
-        found = _LONG_RUN.search(chunk)
-        if self._run + head > MAX_DIGITS or found:
-            self._refused = True
-            start = 0 if self._run + head > MAX_DIGITS or found is None else found.start()
-            if start == 0:
-                raise _Unreadable(f"a number of more than {MAX_DIGITS} digits")
-            return chunk[:start]
-        tail = len(chunk) - len(chunk.rstrip(b"0123456789"))
-        self._run = self._run + head if head == len(chunk) else tail
-        return chunk
-
-
 def _events(stream: BinaryIO) -> Iterator[Event]:
-    """The parser's events; any parser failure becomes ``_Unreadable`` with a short reason."""
+    """The parser's events; any parser failure becomes ``UnreadableJson`` with a short reason."""
     try:
-        yield from ijson.basic_parse(_DigitGuard(stream))
+        yield from ijson.basic_parse(DigitGuard(stream))
     except (ijson.JSONError, ArithmeticError, ValueError) as exc:
-        raise _Unreadable(_describe(exc)) from exc
+        raise UnreadableJson(_describe(exc)) from exc
 
 
 def _describe(exc: Exception) -> str:
@@ -135,19 +92,19 @@ class _Walk:
     def records(self) -> Iterator[tuple[int, object]]:
         """Each media record with its number, in file order."""
         if self._next()[0] != "start_map":
-            raise _Unreadable("the top level is not a JSON object")
+            raise UnreadableJson("the top level is not a JSON object")
         for key in self._keys():
             if key == "value":
                 yield from self._value()
             else:
                 self._skip(*self._next())
         if next(self._events, None) is not None:
-            raise _Unreadable("more JSON after the end of the document")
+            raise UnreadableJson("more JSON after the end of the document")
 
     def _value(self) -> Iterator[tuple[int, object]]:
         """The records of the ``value`` array: bare, or inside ``Media`` containers."""
         if self._next()[0] != "start_array":
-            raise _Unreadable("value is not an array")
+            raise UnreadableJson("value is not an array")
         self.in_value = True
         while (event := self._next())[0] != "end_array":
             if event[0] == "start_map":
@@ -206,7 +163,7 @@ class _Walk:
         """The next event; the end of input here means the JSON was cut short."""
         event = next(self._events, None)
         if event is None:
-            raise _Unreadable("the JSON ends too early")
+            raise UnreadableJson("the JSON ends too early")
         return event
 
 
@@ -217,7 +174,7 @@ def parse(stream: BinaryIO, source: str, options: ParseOptions) -> Iterator[Pars
     try:
         for number, record in walk.records():
             yield from _read(record, number, default)
-    except _Unreadable as exc:
+    except UnreadableJson as exc:
         if not walk.in_value:
             raise InvalidList(f"not a VICS JSON list: {exc}", source=source) from exc
         reason = f"JSON unreadable after record {walk.count}: {exc}; nothing after it was read"

@@ -18,7 +18,7 @@ from typing import Any, BinaryIO
 import ijson
 
 # Shared with the VICS reader: yajl2_c crashes on integer literals of more than 4300 digits.
-from crible.banks.vics import _DigitGuard, _Unreadable
+from crible.jsonguard import DigitGuard, UnreadableJson
 
 MAX_DEPTH = 16
 MAX_ITEMS = 10_000
@@ -30,7 +30,7 @@ _ARROW_COLUMN = 40
 _KEY_CHARS = 256
 _STARTS = frozenset({"start_map", "start_array"})
 _ENDS = frozenset({"end_map", "end_array"})
-_PARSER_ERRORS = (ijson.JSONError, ValueError, ArithmeticError, _Unreadable)
+_PARSER_ERRORS = (ijson.JSONError, ValueError, ArithmeticError, UnreadableJson)
 
 Event = tuple[str, Any]
 
@@ -47,7 +47,7 @@ class JsonBroken(Exception):
 class _Counting:
     """A byte stream that remembers the last chunk it gave and where that chunk began."""
 
-    def __init__(self, raw: _DigitGuard) -> None:
+    def __init__(self, raw: DigitGuard) -> None:
         self._raw = raw
         self.total = 0
         self.chunk = b""
@@ -67,7 +67,7 @@ class Events:
     def __init__(self, stream: BinaryIO) -> None:
         self._bom = len(_BOM) if stream.read(len(_BOM)) == _BOM else 0
         stream.seek(0)
-        self._reader = _Counting(_DigitGuard(stream))
+        self._reader = _Counting(DigitGuard(stream))
         self._events: Iterator[Event] = ijson.basic_parse(self._reader, buf_size=_BUFFER)
         self.notes: list[str] = []
         self._budget = MAX_VALUE_CHARS
@@ -185,7 +185,7 @@ class Events:
     def _offset(self, exc: BaseException) -> int:
         """The byte offset in the file where the parser failed."""
         reader = self._reader
-        if isinstance(exc, _Unreadable):
+        if isinstance(exc, UnreadableJson):
             return self.position()
         return self._bom + reader.chunk_start + _offset_in_chunk(exc, reader.chunk)
 

@@ -17,7 +17,7 @@ Numbers are parsed with ``use_float=True``. Measured reason: with the default, t
 yajl2_c backend of ijson 3.6 crashes the interpreter (segmentation fault) on an integer
 of more than 4300 digits, the limit of Python's int conversion; with ``use_float=True``
 yajl converts integers itself (64 bits) and reports a longer one as a JSON error
-("integer overflow"). The byte filter ``crible.banks.vics._DigitGuard`` avoids the crash
+("integer overflow"). The byte filter ``crible.jsonguard.DigitGuard`` avoids the crash
 too but halves the throughput (a regex over every chunk: 171 -> 69 MB/s for
 ``ijson.items`` on a generated export), and it also stops at a run of more than 600
 digits inside a string, which a message text may hold. Telegram ids fit in 64 bits.
