@@ -103,7 +103,7 @@ def parse(json_file: Path, *, zone: str | None = None) -> Iterator[ExportRecord]
     """The records of a Telegram Desktop ``result.json``, streamed, in file order.
 
     ``zone`` is the IANA zone of the export's local dates (used only where a message has
-    no Unix time); an unknown zone raises BadInput at once.
+    no Unix time); an unknown zone raises UserError at once.
     """
     return _records(json_file, Context.for_zone(zone))
 

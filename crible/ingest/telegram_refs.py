@@ -6,11 +6,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crible.ingest.telegram_parts import MAX_FIELD
+from crible.ingest.zones import load_zone
 from crible.model.chats import AccountRef, ChatRef, ExportProblem, Platform
-from crible.model.errors import BadInput
 
 ACCOUNT_CACHE = 50_000
 """Accounts remembered (so that messages share one AccountRef object); then forgotten."""
@@ -47,15 +46,10 @@ class Context:
 
     @classmethod
     def for_zone(cls, zone: str | None) -> Context:
-        """The context for an IANA zone name (None: UTC, recorded as assumed); else BadInput."""
+        """The context for an IANA zone name (None: UTC, recorded as assumed); else UserError."""
         if zone is None:
             return cls(UTC, "UTC")
-        try:
-            return cls(ZoneInfo(zone), zone)
-        except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-            raise BadInput(
-                f"unknown time zone {zone!r}: give an IANA name such as Europe/Paris"
-            ) from exc
+        return cls(load_zone(zone), zone)
 
     def account(self, raw_id: Any, raw_name: Any) -> tuple[AccountRef | None, bool]:
         """The account of a (``from_id``, ``from``) pair, and whether the raw id must be kept.

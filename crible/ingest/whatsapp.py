@@ -39,12 +39,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from crible.ingest.whatsapp_build import MessageBuilder, fingerprint
 from crible.ingest.whatsapp_dates import ORDERS
 from crible.ingest.whatsapp_lines import read_lines
 from crible.ingest.whatsapp_survey import chat_name, survey_file
+from crible.ingest.zones import load_zone
 from crible.model.chats import (
     ChatMessage,
     ChatRef,
@@ -90,12 +91,7 @@ def parse(
 ) -> Iterator[ExportRecord]:
     """The records of one WhatsApp text export, streamed; options are checked at once."""
     zone_name = zone or "UTC"
-    try:
-        zone_info = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UserError(
-            f"unknown time zone {zone_name!r} (an IANA name, e.g. Europe/Paris)"
-        ) from exc
+    zone_info = load_zone(zone_name)
     order = date_order.strip().upper() if date_order else None
     if order is not None and order not in ORDERS:
         raise UserError(f"date order must be one of {', '.join(ORDERS)}, not {date_order!r}")

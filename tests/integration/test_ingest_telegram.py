@@ -32,7 +32,7 @@ from crible.model.chats import (
     ExportRecord,
     Platform,
 )
-from crible.model.errors import BadInput
+from crible.model.errors import BadInput, UserError
 
 SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "telegram"
 PLACEHOLDER = "(File not included. Change data exporting settings to download.)"
@@ -473,7 +473,7 @@ def test_local_dates_are_read_in_the_given_zone_across_daylight_saving(tmp_path:
 
 def test_an_unknown_zone_is_refused_at_once(tmp_path: Path) -> None:
     path = _write(tmp_path, _chat(26, "Zone", [_message(1)]))
-    with pytest.raises(BadInput, match="Mars/Olympus"):
+    with pytest.raises(UserError, match="Mars/Olympus"):
         parse(path, zone="Mars/Olympus")
 
 
