@@ -263,8 +263,8 @@ class ChatWriter:
         self.conn.execute(membership_events.insert(), rows)
 
     def link_forwards_by_name(self, platform: Platform) -> int:
-        """Link forwarded-from names to an account where exactly one account of the
-        investigation ever showed that name; returns how many messages were linked."""
+        """Link forwarded-from names to an account where exactly one account with a
+        platform id ever showed that name; returns how many messages were linked."""
         names = self.conn.execute(
             select(messages.c.forwarded_from)
             .join(message_sources, message_sources.c.message_id == messages.c.id)
@@ -284,6 +284,8 @@ class ChatWriter:
                     account_names.c.kind == "name",
                     account_names.c.value == name,
                     accounts.c.platform == str(platform),
+                    # accounts known only by a name (an inviter, say) are not identities
+                    accounts.c.key.not_like("name:%"),
                 )
                 .distinct()
                 .limit(2)

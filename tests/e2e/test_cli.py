@@ -96,8 +96,21 @@ def test_demo_finds_every_edited_copy_and_nothing_else(tmp_path: Path) -> None:
         done = crible("demo", "--pictures", "60", "--listed", "10", db=None, cwd=tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "found 10 of 10 edited copies; 0 unrelated pictures matched" in done.stdout
-    assert (tmp_path / "crible-demo" / "crible.db").is_file()
+    demo_db = tmp_path / "crible-demo" / "crible.db"
     assert len(list((tmp_path / "crible-demo" / "media").iterdir())) == 60
+    assert "the generated investigation" in done.stdout
+    chats = crible_json("chats", db=str(demo_db))
+    assert sorted(c["name"] for c in chats) == ["Group East", "Group North", "Group South"]
+    assert 30 <= len(crible_json("accounts", db=str(demo_db))) <= 45
+    south = crible_json("messages", "--chat", "Group South", db=str(demo_db))
+    assert any(m["exports"] == 2 for m in south) and any(m["exports"] == 1 for m in south)
+    matched = crible_json("media", "--matched", db=str(demo_db))
+    assert matched and all(m["matches"] for m in matched)
+    assert any(
+        m["forwarded_link"] == "by_name"
+        for c in ("Group North", "Group East")
+        for m in crible_json("messages", "--chat", c, db=str(demo_db))
+    )
 
     (tmp_path / "mine").mkdir()
     refused = crible("demo", "--dir", "mine", db=None, cwd=tmp_path)
