@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crible.index import PdqIndex, default_pdq_index, hashes_from_hex
+from crible.index import PdqIndex, build_pdq_index, hashes_from_hex
+from crible.index.base import HashArray, IdArray
 from crible.model.categories import Category
 from crible.model.matches import Match
 from crible.model.signals import (
@@ -42,22 +43,25 @@ class Matcher:
         store: Store,
         *,
         threshold: int = PDQ_DEFAULT_THRESHOLD,
-        index_factory: Callable[[], PdqIndex] = default_pdq_index,
+        index_factory: Callable[[IdArray, HashArray], PdqIndex] = build_pdq_index,
     ):
         self.store = store
         self.threshold = threshold
-        self.index = index_factory()
         self._entries: dict[int, _EntryInfo] = {}
-        self._load_pdq()
+        self.index = index_factory(*self._load_pdq())
 
-    def _load_pdq(self) -> None:
+    def _load_pdq(self) -> tuple[IdArray, HashArray]:
+        """Every PDQ entry of the enabled banks, read in chunks, as arrays for one build."""
+        ids: list[IdArray] = [np.empty(0, dtype=np.int64)]
+        hashes: list[HashArray] = [np.empty((0, 32), dtype=np.uint8)]
         for chunk in batched(self.store.enabled_entries(SignalType.PDQ), 50_000):
-            ids = np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk))
-            self.index.add(ids, hashes_from_hex([row[3] for row in chunk]))
+            ids.append(np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk)))
+            hashes.append(hashes_from_hex([row[3] for row in chunk]))
             for entry_id, bank_id, bank_name, value, scheme, code in chunk:
                 self._entries[entry_id] = _EntryInfo(
                     bank_id, bank_name, value, category_of(scheme, code)
                 )
+        return np.concatenate(ids), np.concatenate(hashes)
 
     @property
     def pdq_entries(self) -> int:
