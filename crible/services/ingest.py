@@ -254,10 +254,12 @@ def _resolve(ref: MediaRef, root: Path, root_real: str) -> tuple[str, str | None
 
 
 def _pending_files(store: Store, ingest_id: int) -> list[bytes]:
+    """Files to hash: this export's, and any an earlier ingest left pending (killed while
+    hashing), so that running an ingest again completes it."""
     with store.engine.connect() as conn:
         keys = conn.execute(
             select(message_media.c.location_key)
-            .where(message_media.c.ingest_id == ingest_id, message_media.c.status == "pending")
+            .where(message_media.c.status == "pending")
             .distinct()
         ).scalars()
         return sorted(bytes(k) for k in keys)
@@ -276,7 +278,6 @@ def _link_media(store: Store, report: IngestReport) -> None:
             conn.execute(
                 update(message_media)
                 .where(
-                    message_media.c.ingest_id == report.ingest_id,
                     message_media.c.location_key == bytes(key),
                     message_media.c.status == "pending",
                 )

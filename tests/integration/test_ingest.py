@@ -158,3 +158,24 @@ def test_forward_names_shown_by_two_accounts_stay_unlinked(store: Store, tmp_pat
             )
         ).one()
     assert tuple(row) == (None, None)
+
+
+def test_ingest_run_again_completes_media_left_pending_by_a_killed_one(
+    store: Store, tmp_path: Path
+) -> None:
+    folder = tmp_path / "export"
+    _group().write(folder)
+    ingest(store, "telegram", folder, workers=0)
+    with store.engine.begin() as conn:  # as if killed after the messages, before hashing
+        conn.execute(
+            message_media.update()
+            .where(message_media.c.location_key.is_not(None))
+            .values(status="pending", sha256=None)
+        )
+
+    again = ingest(store, "telegram", folder, workers=0)
+
+    assert again.messages_new == 0
+    with store.engine.connect() as conn:
+        statuses = sorted(s for (s,) in conn.execute(select(message_media.c.status)))
+    assert statuses == ["hashed", "hashed", "not_exported"]
