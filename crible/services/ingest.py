@@ -186,6 +186,7 @@ def _store_export(
             writer.message(record, rows)
             report.chats.add(record.chat.key)
     report.messages_new, report.messages_merged = writer.new_messages, writer.merged_messages
+    writer.finish()
     report.forwards_linked = writer.link_forwards_by_name(Platform(platform))
     if report.problems:
         conn.execute(

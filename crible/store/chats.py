@@ -6,10 +6,11 @@ A ``ChatWriter`` works inside one transaction (one export = one transaction)."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from crible.model.chats import AccountRef, ChatMessage, ChatRef, Platform
 from crible.store.rows import as_utc
@@ -47,6 +48,31 @@ MEMBERSHIP: dict[str, str] = {
 """Service actions (Telegram, WhatsApp, Discord) that change who is in a chat."""
 
 
+_ACCOUNT_BY_KEY = select(accounts.c.id).where(
+    accounts.c.platform == bindparam("p"), accounts.c.key == bindparam("k")
+)
+_NAME_BY_VALUE = select(
+    account_names.c.id, account_names.c.first_seen_at, account_names.c.last_seen_at
+).where(
+    account_names.c.account_id == bindparam("a"),
+    account_names.c.kind == bindparam("kind"),
+    account_names.c.value == bindparam("v"),
+)
+_MESSAGE_BY_KEY = select(messages.c.id).where(
+    messages.c.chat_id == bindparam("c"), messages.c.key == bindparam("k")
+)
+
+
+@dataclass
+class _Seen:
+    """When an account was first and last seen showing a name."""
+
+    id: int
+    first: datetime | None
+    last: datetime | None
+    dirty: bool = False
+
+
 class ChatWriter:
     """Merges parsed records into the store within the caller's transaction."""
 
@@ -55,6 +81,7 @@ class ChatWriter:
         self.ingest_id = ingest_id
         self._accounts: dict[tuple[str, str], int] = {}
         self._chats: dict[tuple[str, str], int] = {}
+        self._names: dict[tuple[int, str, str], _Seen] = {}
         self.new_messages = 0
         self.merged_messages = 0
 
@@ -63,20 +90,15 @@ class ChatWriter:
         key = (str(ref.platform), ref.key)
         account_id = self._accounts.get(key)
         if account_id is None:
-            row = self.conn.execute(
-                select(accounts.c.id).where(accounts.c.platform == key[0], accounts.c.key == key[1])
-            ).first()
+            row = self.conn.execute(_ACCOUNT_BY_KEY, {"p": key[0], "k": key[1]}).first()
             if row is None:
-                account_id = new_id(
-                    self.conn.execute(
-                        accounts.insert().values(
-                            platform=key[0],
-                            key=key[1],
-                            is_bot=ref.is_bot,
-                            first_ingest_id=self.ingest_id,
-                        )
-                    )
-                )
+                values = {
+                    "platform": key[0],
+                    "key": key[1],
+                    "is_bot": ref.is_bot,
+                    "first_ingest_id": self.ingest_id,
+                }
+                account_id = new_id(self.conn.execute(accounts.insert(), values))
             else:
                 account_id = int(row[0])
             self._accounts[key] = account_id
@@ -86,38 +108,43 @@ class ChatWriter:
         return account_id
 
     def _seen_name(self, account_id: int, kind: str, value: str, at: datetime | None) -> None:
-        row = self.conn.execute(
-            select(
-                account_names.c.id, account_names.c.first_seen_at, account_names.c.last_seen_at
-            ).where(
-                account_names.c.account_id == account_id,
-                account_names.c.kind == kind,
-                account_names.c.value == value,
-            )
-        ).first()
-        if row is None:
-            self.conn.execute(
-                account_names.insert().values(
-                    account_id=account_id,
-                    kind=kind,
-                    value=value,
-                    first_seen_at=at,
-                    last_seen_at=at,
-                )
-            )
-            return
+        """Record that an account showed a name; first/last times are kept in memory and
+        written by ``finish`` (one query per name, not per message)."""
+        key = (account_id, kind, value)
+        seen = self._names.get(key)
+        if seen is None:
+            row = self.conn.execute(
+                _NAME_BY_VALUE, {"a": account_id, "kind": kind, "v": value}
+            ).first()
+            if row is None:
+                values = {
+                    "account_id": account_id,
+                    "kind": kind,
+                    "value": value,
+                    "first_seen_at": at,
+                    "last_seen_at": at,
+                }
+                name_id = new_id(self.conn.execute(account_names.insert(), values))
+                self._names[key] = _Seen(name_id, at, at)
+                return
+            seen = self._names[key] = _Seen(int(row[0]), _aware(row[1]), _aware(row[2]))
         if at is None:
             return
-        first, last = _aware(row[1]), _aware(row[2])
-        changes: dict[str, Any] = {}
-        if first is None or at < first:
-            changes["first_seen_at"] = at
-        if last is None or at > last:
-            changes["last_seen_at"] = at
-        if changes:
-            self.conn.execute(
-                update(account_names).where(account_names.c.id == row[0]).values(**changes)
-            )
+        if seen.first is None or at < seen.first:
+            seen.first, seen.dirty = at, True
+        if seen.last is None or at > seen.last:
+            seen.last, seen.dirty = at, True
+
+    def finish(self) -> None:
+        """Write the name times gathered in memory."""
+        for seen in self._names.values():
+            if seen.dirty:
+                self.conn.execute(
+                    update(account_names)
+                    .where(account_names.c.id == seen.id)
+                    .values(first_seen_at=seen.first, last_seen_at=seen.last)
+                )
+                seen.dirty = False
 
     def chat(self, ref: ChatRef) -> int:
         """The id of the chat (created on first sight; a later name or type is kept)."""
@@ -143,9 +170,7 @@ class ChatWriter:
     def message(self, msg: ChatMessage, media_rows: list[dict[str, Any]]) -> tuple[int, bool]:
         """Store a message once per (chat, key); returns (id, whether it is new here)."""
         chat_id = self.chat(msg.chat)
-        existing = self.conn.execute(
-            select(messages.c.id).where(messages.c.chat_id == chat_id, messages.c.key == msg.key)
-        ).first()
+        existing = self.conn.execute(_MESSAGE_BY_KEY, {"c": chat_id, "k": msg.key}).first()
         if existing is not None:
             message_id = int(existing[0])
             insert_ignoring_duplicates(
@@ -182,7 +207,8 @@ class ChatWriter:
         inviter = self.account(msg.inviter, msg.sent_at) if msg.inviter else None
         message_id = new_id(
             self.conn.execute(
-                messages.insert().values(
+                messages.insert(),
+                dict(
                     chat_id=chat_id,
                     key=msg.key,
                     sender_id=sender,
@@ -200,13 +226,12 @@ class ChatWriter:
                     members=json.dumps(list(msg.members)) if msg.members else None,
                     extra=json.dumps(msg.extra, default=str) if msg.extra else None,
                     first_ingest_id=self.ingest_id,
-                )
+                ),
             )
         )
         self.conn.execute(
-            message_sources.insert().values(
-                message_id=message_id, ingest_id=self.ingest_id, position=msg.position
-            )
+            message_sources.insert(),
+            dict(message_id=message_id, ingest_id=self.ingest_id, position=msg.position),
         )
         return message_id
 
