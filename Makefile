@@ -1,6 +1,7 @@
 # crible: two commands do all the set-up on a fresh machine.
 #   make demo   creates .venv, installs crible, runs the demo on the embedded SQLite store
 #   make test   creates .venv with the dev extras, checks PostgreSQL binaries, runs ruff, mypy, pytest
+# The C extension (crible/index/_mih.c) is compiled by pip install; editing it reinstalls.
 
 PYTHON ?= python3
 VENV := .venv
@@ -38,11 +39,11 @@ $(VENV)/.build-deps: $(VENV)/bin/python
 	$(PIP) install --no-build-isolation "pdqhash>=0.2.8"
 	touch $@
 
-$(VENV)/.installed: $(VENV)/.build-deps pyproject.toml
+$(VENV)/.installed: $(VENV)/.build-deps pyproject.toml setup.py crible/index/_mih.c
 	$(PIP) install -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.build-deps pyproject.toml
+$(VENV)/.installed-dev: $(VENV)/.build-deps pyproject.toml setup.py crible/index/_mih.c
 	$(PIP) install -e ".[dev]"
 	touch $@ $(VENV)/.installed
 
