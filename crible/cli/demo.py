@@ -92,9 +92,7 @@ def _print_investigation(result: DemoResult) -> None:
             str(report.scan.matched_media if report.scan else 0),
         )
     console.print(table)
-    console.print(
-        "explore it: crible --db "
-        + str(result.folder / "crible.db")
-        + " accounts | chats | messages --chat 'Group South' | media --matched",
-        highlight=False,
-    )
+    db = f"crible --db {result.folder / 'crible.db'}"
+    console.print("explore it:", highlight=False)
+    for command in ("accounts", "chats", "messages --chat 'Group South'", "media --matched"):
+        console.print(f"  {db} {command}", highlight=False, soft_wrap=True)
