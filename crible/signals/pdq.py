@@ -112,7 +112,7 @@ def pdq_from_bytes(
     try:
         with image:
             pixels, size, scale = _decode_for_pdq(image, data, fast)
-        rgb = pixels if scale == 1 else _luma_to_rgb(_pdq_luma64(pixels, *size, scale))
+        rgb = pixels if scale == 1 else luma_to_rgb(_pdq_luma64(pixels, *size, scale))
         return _hash_rgb(rgb, dihedral)
     except Image.DecompressionBombError as exc:
         raise DecompressionBomb(f"decompression bomb: {exc}", source=source) from exc
@@ -227,15 +227,15 @@ def _pdq_luma64(small: Uint8Array, width: int, height: int, scale: int) -> Float
     """
     channels = small.astype(np.float32)
     luma = channels[..., 0] * _LUMA[0] + channels[..., 1] * _LUMA[1] + channels[..., 2] * _LUMA[2]
-    col_index, col_weight = _sampling_band(width, small.shape[1], scale)
-    row_index, row_weight = _sampling_band(height, small.shape[0], scale)
+    col_index, col_weight = sampling_band(width, small.shape[1], scale)
+    row_index, row_weight = sampling_band(height, small.shape[0], scale)
     across: Float32Array = (luma[:, col_index] * col_weight).sum(axis=2)
     result: Float32Array = (across[row_index] * row_weight[..., None]).sum(axis=1)
     return result
 
 
 @lru_cache(maxsize=64)
-def _sampling_band(full: int, reduced: int, scale: int) -> tuple[IndexArray, Float32Array]:
+def sampling_band(full: int, reduced: int, scale: int) -> tuple[IndexArray, Float32Array]:
     """The non-zero part of _sampling_weights: per sample, reduced-pixel indices and weights."""
     dense = _sampling_weights(full, reduced, scale)
     nonzero = dense != 0
@@ -285,7 +285,7 @@ def _box_pullback(rows: NDArray[np.float64], window: int) -> NDArray[np.float64]
     return result
 
 
-def _luma_to_rgb(luma: Float32Array) -> Uint8Array:
+def luma_to_rgb(luma: Float32Array) -> Uint8Array:
     """RGB bytes whose PDQ luma (0.299 R + 0.587 G + 0.114 B) is within 0.1 of ``luma``."""
     base = np.clip(np.floor(luma), 0, 254)
     nearest = np.abs((luma - base)[..., None] - _LUMA_STEP_VALUES).argmin(axis=-1)
