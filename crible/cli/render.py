@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from crible.model.matches import Match
 from crible.model.scans import ScanSummary
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -55,6 +56,7 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
                 "entry_value": m.entry_value,
                 "distance": m.distance,
                 "variant": m.variant,
+                "frame_timestamp": m.frame_timestamp,
                 "category": None
                 if m.category is None
                 else {"scheme": m.category.scheme, "code": m.category.code},
@@ -95,7 +97,7 @@ def print_summary(console: Console, summary: ScanSummary, limit: int = 100) -> N
                 m.bank_name,
                 str(m.signal_type),
                 str(m.distance),
-                m.variant or "",
+                _variant(m),
                 str(m.category) if m.category else "",
             )
         console.print(matches)
@@ -116,3 +118,9 @@ def print_summary(console: Console, summary: ScanSummary, limit: int = 100) -> N
 def dumps(data: Any) -> str:
     """JSON text of a result."""
     return json.dumps(data, indent=2, default=str)
+
+
+def _variant(match: Match) -> str:
+    if match.frame_timestamp is not None:
+        return f"frame at {match.frame_timestamp:.1f} s"
+    return match.variant or ""

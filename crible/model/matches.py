@@ -21,3 +21,5 @@ class Match:
     distance: int
     variant: str | None
     category: Category | None
+    frame_timestamp: float | None = None
+    """For a video: the time (seconds) of the frame that matched."""

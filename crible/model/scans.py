@@ -27,6 +27,10 @@ class ScanOptions:
     threshold: int = 31
     max_pixels: int = 89_478_485
     max_file_bytes: int = 4 * 1024**3
+    seconds_per_frame: float = 1.0
+    """Video frames hashed: one per this many seconds (0: every frame)."""
+    video_time_limit: float = 300.0
+    """Seconds of decoding allowed for one video before it is refused."""
 
 
 @dataclass(frozen=True)

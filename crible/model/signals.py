@@ -83,6 +83,31 @@ class CryptoHashes:
 
 
 @dataclass(frozen=True)
+class VideoFrame:
+    """One sampled frame: its decode index, time in seconds, PDQ hash and quality."""
+
+    number: int
+    timestamp: float
+    pdq: str
+    quality: int
+
+    @property
+    def matchable(self) -> bool:
+        return self.quality >= PDQ_MIN_QUALITY
+
+
+@dataclass(frozen=True)
+class VideoHash:
+    """The vPDQ hash of a video: its sampled frames and what the container says about it."""
+
+    frames: tuple[VideoFrame, ...]
+    duration: float | None
+    width: int
+    height: int
+    fps: float
+
+
+@dataclass(frozen=True)
 class MediaHashes:
     """Every signal computed for one file."""
 
@@ -92,6 +117,7 @@ class MediaHashes:
     pdq_reason: str | None = None
     mode: str = "exact"
     extra: dict[str, str] = field(default_factory=dict)
+    video: VideoHash | None = None
 
     @property
     def sha256(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageEnhance, ImageOps
@@ -69,3 +70,24 @@ def transformed_copy(img: Image.Image, transform: str, path: Path) -> Path:
     """Write ``img`` after ``transform``; 'recompressed' lowers the JPEG quality."""
     quality = 55 if transform == "recompressed" else 88
     return save_jpeg(TRANSFORMS[transform](img), path, quality=quality)
+
+
+def write_slideshow(
+    path: Path, pictures: list[Image.Image], *, seconds_each: int = 3, fps: int = 10
+) -> Path:
+    """A video (MPEG-4 Part 2 in MP4) showing each picture for ``seconds_each`` seconds."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    size = (320, 240)
+    with av.open(str(path), "w") as container:
+        stream: Any = container.add_stream("mpeg4", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = *size, "yuv420p"
+        stream.bit_rate = 2_000_000
+        for img in pictures:
+            pixels = np.asarray(img.convert("RGB").resize(size, Image.Resampling.BILINEAR))
+            for _ in range(seconds_each * fps):
+                frame = av.VideoFrame.from_ndarray(pixels, format="rgb24")
+                container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,27 +100,27 @@ class Matcher:
                 )
 
     def _match_pdq(self, items: Sequence[MediaHashes], found: list[list[Match]]) -> None:
+        """PDQ: images with their 8 dihedral variants, videos frame by frame (a known
+        picture inside a video is reported with the time of its first, closest frame)."""
+        if not len(self.index):
+            return
         queries: list[str] = []
-        owners: list[tuple[int, str]] = []
+        owners: list[tuple[int, str, float | None]] = []
         for pos, item in enumerate(items):
-            pdq = item.pdq
-            if pdq is None or not pdq.matchable or not len(self.index):
-                continue
-            variants = pdq.variants or (pdq.value,)
-            for name, value in zip(DIHEDRAL_VARIANTS, variants, strict=False):
+            for value, variant, timestamp in _pdq_queries(item):
                 queries.append(value)
-                owners.append((pos, name))
+                owners.append((pos, variant, timestamp))
         if not queries:
             return
-        best: dict[tuple[int, int], tuple[int, str]] = {}
-        for (pos, variant), neighbours in zip(
+        best: dict[tuple[int, int], tuple[int, str, float | None]] = {}
+        for (pos, variant, timestamp), neighbours in zip(
             owners, self.index.search(hashes_from_hex(queries), self.threshold), strict=True
         ):
             for n in neighbours:
                 key = (pos, n.id)
                 if key not in best or n.distance < best[key][0]:
-                    best[key] = (n.distance, variant)
-        for (pos, entry_id), (distance, variant) in best.items():
+                    best[key] = (n.distance, variant, timestamp)
+        for (pos, entry_id), (distance, variant, timestamp) in best.items():
             info = self._entries[entry_id]
             found[pos].append(
                 Match(
@@ -133,5 +133,20 @@ class Matcher:
                     distance=distance,
                     variant=variant,
                     category=info.category,
+                    frame_timestamp=timestamp,
                 )
             )
+
+
+def _pdq_queries(item: MediaHashes) -> Iterator[tuple[str, str, float | None]]:
+    """(hash, variant, frame time) to look up for one file."""
+    pdq = item.pdq
+    if pdq is not None and pdq.matchable:
+        for name, value in zip(DIHEDRAL_VARIANTS, pdq.variants or (pdq.value,), strict=False):
+            yield value, name, None
+    if item.video is not None:
+        seen: set[str] = set()
+        for frame in item.video.frames:
+            if frame.matchable and frame.pdq not in seen:
+                seen.add(frame.pdq)
+                yield frame.pdq, "frame", frame.timestamp

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crible.model.errors import MediaError
 from crible.model.media import MediaLocation, RejectedMedia
 from crible.model.scans import ScanOptions
 from crible.model.signals import MediaHashes, PdqStatus
 from crible.signals.media import hash_media
+from crible.signals.vpdq import hash_video, looks_like_video
 from crible.sources import open_location
 
 _DECODE_FAILURES = {PdqStatus.CORRUPT: "corrupt_image", PdqStatus.TOO_LARGE: "image_too_large"}
@@ -34,11 +35,35 @@ def hash_location(location: MediaLocation, options: ScanOptions) -> HashOutcome:
         return HashOutcome(location, None, _rejected(location, "unreadable", exc.reason))
     except OSError as exc:
         return HashOutcome(location, None, _rejected(location, "unreadable", _os_reason(exc)))
+    if hashes.pdq_status is PdqStatus.NOT_IMAGE:
+        return _with_video(location, hashes, options)
     code = _DECODE_FAILURES.get(hashes.pdq_status)
     if code is None:
         return HashOutcome(location, hashes, None)
     reason = hashes.pdq_reason or str(hashes.pdq_status)
     return HashOutcome(location, hashes, _rejected(location, code, reason))
+
+
+def _with_video(location: MediaLocation, hashes: MediaHashes, options: ScanOptions) -> HashOutcome:
+    """Hash a video's frames (vPDQ) when the file is one; a broken video is a rejection
+    that keeps the file's cryptographic hashes."""
+    try:
+        with open_location(location, max_bytes=options.max_file_bytes) as stream:
+            if not looks_like_video(stream.read(32)):
+                return HashOutcome(location, hashes, None)
+            stream.seek(0)
+            video = hash_video(
+                stream,
+                seconds_per_hash=options.seconds_per_frame,
+                time_limit=options.video_time_limit,
+            )
+    except MediaError as exc:
+        if exc.reason.startswith("no video stream"):
+            return HashOutcome(location, hashes, None)
+        return HashOutcome(location, hashes, _rejected(location, "corrupt_video", exc.reason))
+    except OSError as exc:
+        return HashOutcome(location, hashes, _rejected(location, "unreadable", _os_reason(exc)))
+    return HashOutcome(location, replace(hashes, video=video), None)
 
 
 def _rejected(location: MediaLocation, code: str, reason: str) -> RejectedMedia:

@@ -33,7 +33,7 @@ import numpy as np
 import pdqhash
 
 from crible.model.errors import InvalidList, MediaError
-from crible.model.signals import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY
+from crible.model.signals import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY, VideoFrame, VideoHash
 
 # The sampling weights of crible.signals.pdq's fast mode, used here at scale 1 (_frame_pdq).
 from crible.signals.pdq import bits_to_hex, hamming, luma_to_rgb, sampling_band
@@ -56,29 +56,20 @@ _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 VideoSource = str | Path | IO[bytes]
 
 
-@dataclass(frozen=True)
-class VideoFrame:
-    """One sampled frame: its decode index, time in seconds, PDQ hash and quality."""
-
-    number: int
-    timestamp: float
-    pdq: str
-    quality: int
-
-    @property
-    def matchable(self) -> bool:
-        return self.quality >= PDQ_MIN_QUALITY
+_VIDEO_MAGIC: tuple[tuple[int, bytes], ...] = (
+    (4, b"ftyp"),  # MP4, MOV, 3GP, M4V
+    (0, b"\x1a\x45\xdf\xa3"),  # Matroska, WebM
+    (0, b"FLV"),
+    (0, b"\x00\x00\x01\xba"),  # MPEG program stream
+    (0, b"\x00\x00\x01\xb3"),  # MPEG video
+)
 
 
-@dataclass(frozen=True)
-class VideoHash:
-    """The vPDQ hash of a video: its sampled frames and what the container says about it."""
-
-    frames: tuple[VideoFrame, ...]
-    duration: float | None
-    width: int
-    height: int
-    fps: float
+def looks_like_video(head: bytes) -> bool:
+    """Whether the first bytes (16 or more) are those of a video container crible decodes."""
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return True
+    return any(head[at : at + len(magic)] == magic for at, magic in _VIDEO_MAGIC)
 
 
 def hash_video(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
@@ -13,7 +13,15 @@ from crible.model.errors import NotFound
 from crible.model.matches import Match
 from crible.model.media import RejectedMedia
 from crible.model.scans import ScannedItem, ScanOptions, ScanRun, ScanStatus
-from crible.model.signals import CryptoHashes, MediaHashes, PdqHash, PdqStatus, SignalType
+from crible.model.signals import (
+    CryptoHashes,
+    MediaHashes,
+    PdqHash,
+    PdqStatus,
+    SignalType,
+    VideoFrame,
+    VideoHash,
+)
 from crible.store.rows import as_utc, category_of, now
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id, upsert
 from crible.store.tables import (
@@ -22,8 +30,10 @@ from crible.store.tables import (
     matches,
     media,
     media_locations,
+    media_videos,
     scan_items,
     scan_runs,
+    video_frames,
 )
 
 
@@ -104,7 +114,10 @@ class ScanRepository:
             query = query.where(media.c.hash_mode == EXACT)
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
-            return None if row is None else _hashes_from_row(row._mapping)
+            if row is None:
+                return None
+            hashes = _hashes_from_row(row._mapping)
+            return _with_stored_video(conn, hashes)
 
     def record(self, scan_id: int, items: Sequence[ScannedItem]) -> None:
         """Store a batch of outcomes in one transaction: media, locations, matches, items."""
@@ -113,6 +126,7 @@ class ScanRepository:
             hashed = [i for i in items if i.hashes is not None]
             rows = _unique(_media_row(i, stamp) for i in hashed)
             insert_ignoring_duplicates(conn, media, rows, keys=("sha256",))
+            self._record_videos(conn, [i.hashes for i in hashed if i.hashes and i.hashes.video])
             self._upgrade_fast_hashes(conn, [r for r in rows if r["hash_mode"] == EXACT])
             upsert(
                 conn,
@@ -128,6 +142,43 @@ class ScanRepository:
                 scan_items,
                 [_item_row(i, scan_id) for i in items],
                 keys=("scan_id", "location_key"),
+            )
+
+    def _record_videos(self, conn: Connection, videos: list[MediaHashes]) -> None:
+        """The sampled frames (vPDQ) and stream facts of videos, once per file."""
+        unique = {h.sha256: h for h in videos}
+        for sha256, h in unique.items():
+            video = h.video
+            assert video is not None
+            insert_ignoring_duplicates(
+                conn,
+                media_videos,
+                [
+                    {
+                        "sha256": sha256,
+                        "duration": video.duration,
+                        "width": video.width,
+                        "height": video.height,
+                        "fps": video.fps,
+                        "frames": len(video.frames),
+                    }
+                ],
+                keys=("sha256",),
+            )
+            insert_ignoring_duplicates(
+                conn,
+                video_frames,
+                [
+                    {
+                        "sha256": sha256,
+                        "frame_number": f.number,
+                        "timestamp": f.timestamp,
+                        "pdq": f.pdq,
+                        "quality": f.quality,
+                    }
+                    for f in video.frames
+                ],
+                keys=("sha256", "frame_number"),
             )
 
     def _upgrade_fast_hashes(self, conn: Connection, exact_rows: list[dict[str, Any]]) -> None:
@@ -218,6 +269,7 @@ class ScanRepository:
                     distance=m["distance"],
                     variant=m["variant"],
                     category=category_of(m["category_scheme"], m["category_code"]),
+                    frame_timestamp=m["frame_timestamp"],
                 )
 
     def locations(self, scan_id: int, sha256s: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -253,6 +305,28 @@ class ScanRepository:
 
 EXACT = "exact"
 _PDQ_COLUMNS = ("pdq", "pdq_quality", "pdq_variants", "pdq_status", "pdq_reason", "hash_mode")
+
+
+def _with_stored_video(conn: Connection, hashes: MediaHashes) -> MediaHashes:
+    """Put back the video frames stored for a file, if it is a video."""
+    facts = conn.execute(select(media_videos).where(media_videos.c.sha256 == hashes.sha256)).first()
+    if facts is None:
+        return hashes
+    frames = conn.execute(
+        select(
+            video_frames.c.frame_number,
+            video_frames.c.timestamp,
+            video_frames.c.pdq,
+            video_frames.c.quality,
+        )
+        .where(video_frames.c.sha256 == hashes.sha256)
+        .order_by(video_frames.c.frame_number)
+    )
+    m = facts._mapping
+    video = VideoHash(
+        tuple(VideoFrame(*row) for row in frames), m["duration"], m["width"], m["height"], m["fps"]
+    )
+    return replace(hashes, video=video)
 
 
 def _options_json(options: ScanOptions) -> str:
@@ -303,6 +377,7 @@ def _match_row(match: Match, scan_id: int, stamp: Any) -> dict[str, Any]:
         "signal_type": str(match.signal_type),
         "distance": match.distance,
         "variant": match.variant,
+        "frame_timestamp": match.frame_timestamp,
         "first_scan_id": scan_id,
         "created_at": stamp,
     }

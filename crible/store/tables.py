@@ -151,6 +151,7 @@ matches = Table(
     Column("signal_type", String(16), nullable=False),
     Column("distance", Integer, nullable=False),
     Column("variant", String(20)),
+    Column("frame_timestamp", Float),
     Column("first_scan_id", ForeignKey("scan_runs.id", ondelete="SET NULL")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("sha256", "entry_id", name="uq_matches_media_entry"),
@@ -315,4 +316,29 @@ membership_events = Table(
     Column("name", String(500)),
     Column("by_account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
     Column("at", DateTime(timezone=True)),
+)
+
+# --- video (migration 0003) ---
+
+video_frames = Table(
+    "video_frames",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sha256", ForeignKey("media.sha256", ondelete="CASCADE"), nullable=False),
+    Column("frame_number", Integer, nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Column("pdq", String(64), nullable=False),
+    Column("quality", Integer, nullable=False),
+    UniqueConstraint("sha256", "frame_number", name="uq_video_frames_frame"),
+)
+
+media_videos = Table(
+    "media_videos",
+    metadata,
+    Column("sha256", ForeignKey("media.sha256", ondelete="CASCADE"), primary_key=True),
+    Column("duration", Float),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("fps", Float, nullable=False),
+    Column("frames", Integer, nullable=False),
 )

@@ -1,0 +1,60 @@
+"""Videos in a scan: every sampled frame is PDQ-hashed, a known picture inside a video is
+reported with its time, a broken video is a rejection with its reason, audio is not one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import av
+import numpy as np
+from sqlalchemy import select
+
+from crible.services.banks import import_list
+from crible.services.demo_media import picture, save_jpeg, write_slideshow
+from crible.services.scan import scan
+from crible.signals.pdq import pdq_from_path
+from crible.store import Store
+from crible.store.tables import media_videos, video_frames
+from tests.rows import count_rows
+
+
+def _audio_only(path: Path) -> Path:
+    with av.open(str(path), "w") as container:
+        stream: object = container.add_stream("aac", rate=44_100)
+        for index in range(10):
+            frame = av.AudioFrame.from_ndarray(
+                np.zeros((1, 1024), dtype=np.float32), format="fltp", layout="mono"
+            )
+            frame.sample_rate, frame.pts = 44_100, index * 1024
+            container.mux(stream.encode(frame))  # type: ignore[attr-defined]
+        container.mux(stream.encode())  # type: ignore[attr-defined]
+    return path
+
+
+def test_known_picture_inside_a_video_is_found_with_its_time(store: Store, tmp_path: Path) -> None:
+    listed = picture(1)
+    original = save_jpeg(listed, tmp_path / "listed.jpg")
+    bank = tmp_path / "bank.csv"
+    bank.write_text(f"signal_type,signal_value\npdq,{pdq_from_path(original).value}\n")
+    import_list(store, bank, bank="demo", scheme="DEMO", category="DEMO")
+    folder = tmp_path / "media"
+    write_slideshow(folder / "clip.mp4", [picture(100), listed, picture(101)])
+    broken = (folder / "clip.mp4").read_bytes()
+    (folder / "broken.mp4").write_bytes(broken[: len(broken) // 2])
+    _audio_only(folder / "sound.m4a")
+
+    summary = scan(store, [str(folder)], workers=1)
+
+    assert len(summary.matches) == 1
+    found = summary.matches[0]
+    assert found.variant == "frame" and found.frame_timestamp is not None
+    assert 3.0 <= found.frame_timestamp < 6.0 and found.distance <= 31
+    assert [Path(r.display).name for r in summary.rejected] == ["broken.mp4"]
+    assert summary.rejected[0].code == "corrupt_video"
+    assert count_rows(store, media_videos) == 1
+    with store.engine.connect() as conn:
+        times = [t for (t,) in conn.execute(select(video_frames.c.timestamp))]
+    assert len(times) == 9 and times == sorted(times)
+
+    again = scan(store, [str(folder)], workers=0)
+    assert again.files_skipped == 3 and len(again.matches) == 1
