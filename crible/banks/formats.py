@@ -176,7 +176,7 @@ def detect_format(path: Path, head: bytes) -> str:
     return "csv" if any(sep in first for sep in ",;\t") else "plain"
 
 
-from crible.banks import csvlist, plain, vics  # noqa: E402  (they import the helpers above)
+from crible.banks import csvlist, plain, vics, vpdqlist  # noqa: E402  (they import the helpers above)
 
 FORMATS: dict[str, ListFormat] = {
     fmt.name: fmt
@@ -184,6 +184,7 @@ FORMATS: dict[str, ListFormat] = {
         ListFormat("plain", plain.parse, plain.export, "one hash a line, '#' comments"),
         ListFormat("csv", csvlist.parse, csvlist.export, "CSV with a header (HMA shape)"),
         ListFormat("vics", vics.parse, vics.export, "Project VIC VICS JSON 1.x and 2.0"),
+        ListFormat("vpdq", vpdqlist.parse, vpdqlist.export, "one video's vPDQ frames (vpdq)"),
     )
 }
 """The hash-list formats crible reads and writes, by name."""

@@ -22,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from crible.banks.formats import FORMATS
 from crible.cli.context import App, CompletedWithErrors, pass_app
 from crible.cli.render import plain
 from crible.model.banks import BankStats, ImportReport, Provenance
@@ -42,7 +43,7 @@ def bank() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["plain", "csv", "vics"]),
+    type=click.Choice(sorted(FORMATS)),
     default=None,
     help="List format (default: detected from the file).",
 )
@@ -242,7 +243,7 @@ def delete(app: App, name: str, yes: bool) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["plain", "csv", "vics"]),
+    type=click.Choice(sorted(FORMATS)),
     default="csv",
     help="Output format (csv is HMA-compatible).",
 )

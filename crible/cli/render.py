@@ -57,6 +57,8 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
                 "distance": m.distance,
                 "variant": m.variant,
                 "frame_timestamp": m.frame_timestamp,
+                "query_share": m.query_share,
+                "reference_share": m.reference_share,
                 "category": None
                 if m.category is None
                 else {"scheme": m.category.scheme, "code": m.category.code},
@@ -121,6 +123,8 @@ def dumps(data: Any) -> str:
 
 
 def _variant(match: Match) -> str:
+    if match.query_share is not None and match.reference_share is not None:
+        return f"video {match.query_share:.0%} / {match.reference_share:.0%}"
     if match.frame_timestamp is not None:
         return f"frame at {match.frame_timestamp:.1f} s"
     return match.variant or ""

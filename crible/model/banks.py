@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from crible.model.categories import Category
-from crible.model.signals import SignalType
+from crible.model.signals import SignalType, VideoFrame
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,8 @@ class HashEntry:
     line: int | None = None
     id: int | None = None
     bank_id: int | None = None
+    frames: tuple[VideoFrame, ...] = ()
+    """For a video (vPDQ) entry: its sampled frames; ``value`` is then a digest of them."""
 
 
 @dataclass(frozen=True)

@@ -23,3 +23,7 @@ class Match:
     category: Category | None
     frame_timestamp: float | None = None
     """For a video: the time (seconds) of the frame that matched."""
+    query_share: float | None = None
+    """For a video against a listed video: the share of its frames that match the listed one."""
+    reference_share: float | None = None
+    """... and the share of the listed video's frames it matches."""

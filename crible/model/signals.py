@@ -14,6 +14,7 @@ class SignalType(StrEnum):
     MD5 = "md5"
     PDQ = "pdq"
     PHOTODNA = "photodna"
+    VPDQ = "vpdq"
 
 
 CRYPTO_TYPES: tuple[SignalType, ...] = (SignalType.SHA256, SignalType.SHA1, SignalType.MD5)

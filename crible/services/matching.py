@@ -18,6 +18,7 @@ from crible.model.signals import (
     MediaHashes,
     SignalType,
 )
+from crible.services.video_matching import VideoMatcher
 from crible.store import Store
 from crible.store.rows import category_of
 from crible.store.sql import batched
@@ -49,6 +50,7 @@ class Matcher:
         self.threshold = threshold
         self._entries: dict[int, _EntryInfo] = {}
         self.index = index_factory(*self._load_pdq())
+        self.videos = VideoMatcher(store, distance=threshold)
 
     def _load_pdq(self) -> tuple[IdArray, HashArray]:
         """Every PDQ entry of the enabled banks, read in chunks, as arrays for one build."""
@@ -72,6 +74,8 @@ class Matcher:
         found: list[list[Match]] = [[] for _ in items]
         self._match_exact(items, found)
         self._match_pdq(items, found)
+        for pos, item in enumerate(items):
+            found[pos].extend(self.videos.match(item))
         return [tuple(sorted(m, key=lambda x: (x.distance, x.bank_name))) for m in found]
 
     def _match_exact(self, items: Sequence[MediaHashes], found: list[list[Match]]) -> None:

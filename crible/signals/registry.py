@@ -40,6 +40,10 @@ def normalise(signal_type: SignalType, value: str) -> str:
     if signal_type is SignalType.PHOTODNA:
         return _normalise_photodna(text)
     lowered = text.lower()
+    if signal_type not in HEX_LENGTHS:
+        raise InvalidHash(
+            f"{signal_type} hashes are lists of frames: import them with --format vpdq"
+        )
     expected = HEX_LENGTHS[signal_type]
     if len(lowered) != expected or not _HEX.match(lowered):
         shown = text if len(text) <= 80 else text[:77] + "..."

@@ -10,10 +10,16 @@ from sqlalchemy.exc import IntegrityError
 
 from crible.model.banks import Bank, BankStats, HashEntry, ImportReport, RejectedLine
 from crible.model.errors import Conflict, InvalidList, NotFound
-from crible.model.signals import SignalType
+from crible.model.signals import SignalType, VideoFrame
 from crible.store.rows import bank_from_row, bank_values, entry_from_row, now
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id
-from crible.store.tables import bank_entries, bank_imports, banks, import_rejections
+from crible.store.tables import (
+    bank_entries,
+    bank_imports,
+    bank_video_frames,
+    banks,
+    import_rejections,
+)
 
 BATCH = 2000
 
@@ -140,6 +146,9 @@ class BankRepository:
                 insert_ignoring_duplicates(
                     conn, bank_entries, _unique_rows(rows), keys=("bank_id", "signal_type", "value")
                 )
+                self._store_frames(
+                    conn, target, [e for e in chunk if isinstance(e, HashEntry) and e.frames]
+                )
             added = self._count(conn, target) - before
             self._finish_import(conn, import_id, added, accepted - added, rejected)
             return ImportReport(
@@ -150,6 +159,32 @@ class BankRepository:
                 already_present=accepted - added,
                 rejected=tuple(rejected),
                 import_id=import_id,
+            )
+
+    def _store_frames(self, conn: Connection, bank: Bank, videos: list[HashEntry]) -> None:
+        """The frames of video entries, for those that do not have them yet."""
+        for entry in videos:
+            entry_id = conn.scalar(
+                select(bank_entries.c.id).where(
+                    bank_entries.c.bank_id == bank.id,
+                    bank_entries.c.signal_type == str(entry.signal_type),
+                    bank_entries.c.value == entry.value,
+                )
+            )
+            insert_ignoring_duplicates(
+                conn,
+                bank_video_frames,
+                [
+                    {
+                        "entry_id": entry_id,
+                        "frame_number": f.number,
+                        "timestamp": f.timestamp,
+                        "pdq": f.pdq,
+                        "quality": f.quality,
+                    }
+                    for f in entry.frames
+                ],
+                keys=("entry_id", "frame_number"),
             )
 
     def _finish_import(
@@ -238,3 +273,37 @@ def enabled_entries(
     )
     for row in conn.execution_options(yield_per=BATCH).execute(query):
         yield row[0], row[1], row[2], row[3], row[4], row[5]
+
+
+def enabled_videos(
+    conn: Connection,
+) -> Iterator[tuple[int, int, str, str, str | None, str | None, tuple[VideoFrame, ...]]]:
+    """(entry id, bank id, bank name, value, scheme, code, frames) of enabled video entries."""
+    query = (
+        select(
+            bank_entries.c.id,
+            banks.c.id,
+            banks.c.name,
+            bank_entries.c.value,
+            bank_entries.c.category_scheme,
+            bank_entries.c.category_code,
+            bank_video_frames.c.frame_number,
+            bank_video_frames.c.timestamp,
+            bank_video_frames.c.pdq,
+            bank_video_frames.c.quality,
+        )
+        .join(banks, banks.c.id == bank_entries.c.bank_id)
+        .join(bank_video_frames, bank_video_frames.c.entry_id == bank_entries.c.id)
+        .where(banks.c.enabled.is_(True), bank_entries.c.signal_type == str(SignalType.VPDQ))
+        .order_by(bank_entries.c.id, bank_video_frames.c.frame_number)
+    )
+    current: list[Any] | None = None
+    frames: list[VideoFrame] = []
+    for row in conn.execution_options(yield_per=BATCH).execute(query):
+        if current is not None and current[0] != row[0]:
+            yield (*current, tuple(frames))  # type: ignore[misc]
+            frames = []
+        current = list(row[:6])
+        frames.append(VideoFrame(row[6], row[7], row[8], row[9]))
+    if current is not None:
+        yield (*current, tuple(frames))  # type: ignore[misc]

@@ -270,6 +270,8 @@ class ScanRepository:
                     variant=m["variant"],
                     category=category_of(m["category_scheme"], m["category_code"]),
                     frame_timestamp=m["frame_timestamp"],
+                    query_share=m["query_share"],
+                    reference_share=m["reference_share"],
                 )
 
     def locations(self, scan_id: int, sha256s: Iterable[str]) -> dict[str, tuple[str, ...]]:
@@ -378,6 +380,8 @@ def _match_row(match: Match, scan_id: int, stamp: Any) -> dict[str, Any]:
         "distance": match.distance,
         "variant": match.variant,
         "frame_timestamp": match.frame_timestamp,
+        "query_share": match.query_share,
+        "reference_share": match.reference_share,
         "first_scan_id": scan_id,
         "created_at": stamp,
     }

@@ -9,9 +9,9 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
 from crible.model.errors import StoreError
-from crible.model.signals import SignalType
+from crible.model.signals import SignalType, VideoFrame
 from crible.store import migrate
-from crible.store.banks import BankRepository, enabled_entries
+from crible.store.banks import BankRepository, enabled_entries, enabled_videos
 from crible.store.engine import make_engine, resolve_url
 from crible.store.scans import ScanRepository
 from crible.store.sql import batched
@@ -69,6 +69,13 @@ class Store:
         """Stream the entries of enabled banks for one signal type."""
         with self.engine.connect() as conn:
             yield from enabled_entries(conn, signal_type)
+
+    def enabled_videos(
+        self,
+    ) -> Iterator[tuple[int, int, str, str, str | None, str | None, tuple[VideoFrame, ...]]]:
+        """Stream the video (vPDQ) entries of enabled banks, each with its frames."""
+        with self.engine.connect() as conn:
+            yield from enabled_videos(conn)
 
     def exact_lookup(self, pairs: Iterable[tuple[SignalType, str]]) -> Iterator[ExactHit]:
         """Entries of enabled banks equal to any of the (type, value) pairs."""

@@ -152,6 +152,8 @@ matches = Table(
     Column("distance", Integer, nullable=False),
     Column("variant", String(20)),
     Column("frame_timestamp", Float),
+    Column("query_share", Float),
+    Column("reference_share", Float),
     Column("first_scan_id", ForeignKey("scan_runs.id", ondelete="SET NULL")),
     Column("created_at", DateTime(timezone=True), nullable=False),
     UniqueConstraint("sha256", "entry_id", name="uq_matches_media_entry"),
@@ -341,4 +343,16 @@ media_videos = Table(
     Column("height", Integer, nullable=False),
     Column("fps", Float, nullable=False),
     Column("frames", Integer, nullable=False),
+)
+
+bank_video_frames = Table(
+    "bank_video_frames",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("entry_id", ForeignKey("bank_entries.id", ondelete="CASCADE"), nullable=False),
+    Column("frame_number", Integer, nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Column("pdq", String(64), nullable=False),
+    Column("quality", Integer, nullable=False),
+    UniqueConstraint("entry_id", "frame_number", name="uq_bank_video_frames_frame"),
 )

@@ -58,3 +58,39 @@ def test_known_picture_inside_a_video_is_found_with_its_time(store: Store, tmp_p
 
     again = scan(store, [str(folder)], workers=0)
     assert again.files_skipped == 3 and len(again.matches) == 1
+
+
+def test_listed_video_matches_an_edited_copy_with_both_shares(store: Store, tmp_path: Path) -> None:
+    from PIL import ImageEnhance
+
+    from crible.signals.vpdq import format_reference, hash_video
+
+    scenes = [picture(n) for n in (200, 201, 202)]
+    listed = write_slideshow(tmp_path / "listed.mp4", scenes)
+    reference = tmp_path / "listed.vpdq.txt"
+    reference.write_text(format_reference(hash_video(listed).frames))
+    report = import_list(
+        store, reference, bank="videos", fmt="vpdq", scheme="DEMO", category="DEMO"
+    )
+    again = import_list(store, reference, bank="videos", fmt="vpdq")
+    assert (report.added, again.added, again.already_present) == (1, 0, 1)
+    bad = tmp_path / "bad.txt"
+    bad.write_text("0,100," + "0" * 64 + ",0.0\n1,100,zz,1.0\n")
+    assert [
+        (r.line, "hex" in r.reason or "PDQ" in r.reason)
+        for r in import_list(store, bad, bank="videos", fmt="vpdq").rejected
+    ] == [(2, True)]
+
+    folder = tmp_path / "media"
+    brighter = [ImageEnhance.Brightness(s).enhance(1.1) for s in scenes]
+    write_slideshow(folder / "copy.mp4", brighter)
+    write_slideshow(folder / "other.mp4", [picture(n) for n in (300, 301, 302)])
+
+    summary = scan(store, [str(folder)], workers=0)
+
+    videos = [m for m in summary.matches if m.variant == "video"]
+    assert len(videos) == 1
+    assert summary.locations[videos[0].media_sha256][0].endswith("copy.mp4")
+    assert videos[0].query_share is not None and videos[0].query_share >= 0.8
+    assert videos[0].reference_share is not None and videos[0].reference_share >= 0.8
+    assert str(videos[0].category) == "DEMO DEMO"

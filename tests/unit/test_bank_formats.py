@@ -71,8 +71,8 @@ def without_lines(items: list[HashEntry]) -> Counter[HashEntry]:
 # --- registry, options, detection -------------------------------------------------------
 
 
-def test_registry_names_the_three_formats() -> None:
-    assert sorted(FORMATS) == ["csv", "plain", "vics"]
+def test_registry_names_the_four_formats() -> None:
+    assert sorted(FORMATS) == ["csv", "plain", "vics", "vpdq"]
     assert all(isinstance(f, ListFormat) and FORMATS[f.name] is f for f in FORMATS.values())
 
 
