@@ -123,8 +123,8 @@ def dumps(data: Any) -> str:
 
 
 def _variant(match: Match) -> str:
-    if match.query_share is not None and match.reference_share is not None:
-        return f"video {match.query_share:.0%} / {match.reference_share:.0%}"
+    if match.variant == "video" and match.query_share is not None:
+        return f"video {match.query_share:.0%} / {match.reference_share or 0:.0%}"
     if match.frame_timestamp is not None:
         return f"frame at {match.frame_timestamp:.1f} s"
     return match.variant or ""

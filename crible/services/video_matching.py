@@ -53,37 +53,43 @@ class VideoMatcher:
         )
 
     def match(self, item: MediaHashes) -> list[Match]:
-        """Listed videos this file's video matches, with both shares."""
+        """Listed videos this file's video matches (variant "video": both shares at the
+        threshold) or shares frames with (variant "frame", with the closest frame's time)."""
         if item.video is None or not self.videos:
             return []
         frames = [f for f in dedupe(item.video.frames) if f.matchable]
         if not frames:
             return []
-        closest: dict[int, int] = {}
-        for neighbours in self.index.search(
-            hashes_from_hex([f.pdq for f in frames]), self.distance
+        closest: dict[int, tuple[int, float]] = {}
+        for frame, neighbours in zip(
+            frames,
+            self.index.search(hashes_from_hex([f.pdq for f in frames]), self.distance),
+            strict=True,
         ):
             for n in neighbours:
                 entry = int(self.owner[n.id])
-                closest[entry] = min(closest.get(entry, n.distance), n.distance)
+                best = closest.get(entry)
+                if best is None or (n.distance, frame.timestamp) < best:
+                    closest[entry] = (n.distance, frame.timestamp)
         found = []
-        for entry_id, distance in closest.items():
+        for entry_id, (distance, timestamp) in closest.items():
             listed = self.videos[entry_id]
             mine, theirs = match_videos(item.video.frames, listed.frames, distance=self.distance)
-            if min(mine, theirs) >= self.share:
-                found.append(
-                    Match(
-                        media_sha256=item.sha256,
-                        bank_id=listed.bank_id,
-                        bank_name=listed.bank_name,
-                        entry_id=entry_id,
-                        signal_type=SignalType.VPDQ,
-                        entry_value=listed.value,
-                        distance=distance,
-                        variant="video",
-                        category=listed.category,
-                        query_share=mine,
-                        reference_share=theirs,
-                    )
+            whole = min(mine, theirs) >= self.share
+            found.append(
+                Match(
+                    media_sha256=item.sha256,
+                    bank_id=listed.bank_id,
+                    bank_name=listed.bank_name,
+                    entry_id=entry_id,
+                    signal_type=SignalType.VPDQ,
+                    entry_value=listed.value,
+                    distance=distance,
+                    variant="video" if whole else "frame",
+                    category=listed.category,
+                    query_share=mine,
+                    reference_share=theirs,
+                    frame_timestamp=None if whole else timestamp,
                 )
+            )
         return found

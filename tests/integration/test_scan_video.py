@@ -85,6 +85,7 @@ def test_listed_video_matches_an_edited_copy_with_both_shares(store: Store, tmp_
     brighter = [ImageEnhance.Brightness(s).enhance(1.1) for s in scenes]
     write_slideshow(folder / "copy.mp4", brighter)
     write_slideshow(folder / "other.mp4", [picture(n) for n in (300, 301, 302)])
+    write_slideshow(folder / "partial.mp4", [picture(303), scenes[1], picture(304)])
 
     summary = scan(store, [str(folder)], workers=0)
 
@@ -94,3 +95,9 @@ def test_listed_video_matches_an_edited_copy_with_both_shares(store: Store, tmp_
     assert videos[0].query_share is not None and videos[0].query_share >= 0.8
     assert videos[0].reference_share is not None and videos[0].reference_share >= 0.8
     assert str(videos[0].category) == "DEMO DEMO"
+    frames = [m for m in summary.matches if m.variant == "frame"]
+    assert [summary.locations[m.media_sha256][0].rsplit("/", 1)[1] for m in frames] == [
+        "partial.mp4"
+    ]
+    assert frames[0].frame_timestamp is not None and 3.0 <= frames[0].frame_timestamp < 6.0
+    assert frames[0].query_share is not None and frames[0].query_share < 0.8
