@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
@@ -96,7 +97,25 @@ class BankRepository:
                 .order_by(bank_entries.c.id)
             )
             for row in result:
-                yield entry_from_row(row)
+                entry = entry_from_row(row)
+                if entry.signal_type is SignalType.VPDQ:
+                    entry = replace(entry, frames=self._frames(entry.id))
+                yield entry
+
+    def _frames(self, entry_id: int | None) -> tuple[VideoFrame, ...]:
+        """The frames of a video entry."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    bank_video_frames.c.frame_number,
+                    bank_video_frames.c.timestamp,
+                    bank_video_frames.c.pdq,
+                    bank_video_frames.c.quality,
+                )
+                .where(bank_video_frames.c.entry_id == entry_id)
+                .order_by(bank_video_frames.c.frame_number)
+            )
+            return tuple(VideoFrame(*row) for row in rows)
 
     def import_list(
         self,

@@ -3,13 +3,14 @@ reported with its time, a broken video is a rejection with its reason, audio is 
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import av
 import numpy as np
 from sqlalchemy import select
 
-from crible.services.banks import import_list
+from crible.services.banks import delete_bank, export_bank, import_list
 from crible.services.demo_media import picture, save_jpeg, write_slideshow
 from crible.services.scan import scan
 from crible.signals.pdq import pdq_from_path
@@ -74,6 +75,14 @@ def test_listed_video_matches_an_edited_copy_with_both_shares(store: Store, tmp_
     )
     again = import_list(store, reference, bank="videos", fmt="vpdq")
     assert (report.added, again.added, again.already_present) == (1, 0, 1)
+    exported = io.StringIO()
+    assert export_bank(store, "videos", exported, fmt="vpdq") == 1
+    copy = tmp_path / "exported.txt"
+    copy.write_text(
+        "\n".join(line for line in exported.getvalue().splitlines() if not line.startswith("#"))
+    )
+    assert import_list(store, copy, bank="copy", fmt="vpdq").added == 1
+    assert delete_bank(store, "copy") == 1
     bad = tmp_path / "bad.txt"
     bad.write_text("0,100," + "0" * 64 + ",0.0\n1,100,zz,1.0\n")
     assert [
