@@ -10,6 +10,7 @@ from rich.console import Console
 from crible.cli.banks import bank
 from crible.cli.context import App, pass_app
 from crible.cli.demo import demo
+from crible.cli.graph import graph
 from crible.cli.ingest import ingest_group
 from crible.cli.scan import hash_command, results, scan
 from crible.cli.views import accounts, chats, media, messages
@@ -60,6 +61,7 @@ cli.add_command(results)
 cli.add_command(hash_command)
 cli.add_command(demo)
 cli.add_command(ingest_group)
+cli.add_command(graph)
 for view in (accounts, chats, messages, media):
     cli.add_command(view)
 

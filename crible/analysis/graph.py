@@ -1,0 +1,417 @@
+"""The investigation as a multi-layer graph (networkx MultiDiGraph), built from the store.
+
+Nodes: ``account:<id>`` (platform, key, name, is_bot), ``chat:<id>`` (name, type),
+``media:<sha256>`` (known: the file has matches) and ``name:<text>`` (an invited person
+known by name only). Every node has ``kind``; every edge has ``layer``, ``weight`` (how
+many records it aggregates) and ``first``/``last`` (ISO 8601 UTC times, absent if unknown).
+
+Aggregation: rows are grouped in SQL and streamed (``yield_per``), so memory grows with the
+number of distinct edges, never with messages. One edge per (source, target, key):
+``posted`` per account, file and chat; ``member`` per account and chat; ``forwarded`` per
+account, chat and origin; ``replied``, ``mentioned``, ``invited`` per pair of accounts;
+``same_media`` per pair (stored once, from the lower node id) with ``exact`` and ``near``
+counts of shared files. Accounts with a name-only key (``name:<text>``) that exactly one
+platform-id account showed are merged into that account.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from itertools import combinations
+from typing import Any
+
+import networkx as nx
+import numpy as np
+from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy.orm import aliased
+
+from crible.index import MihPdqIndex, hashes_from_hex
+from crible.store import Store
+from crible.store.rows import as_utc
+from crible.store.tables import (
+    account_names,
+    accounts,
+    chats,
+    matches,
+    media,
+    membership_events,
+    message_entities,
+    message_media,
+    messages,
+)
+
+LAYERS = ("posted", "member", "forwarded", "replied", "mentioned", "invited", "same_media")
+BATCH = 5000
+START_EVENTS = ("create", "join", "invite")
+END_EVENTS = ("leave", "remove")
+
+
+def iso(value: datetime | None) -> str | None:
+    """A stored time as ISO 8601 UTC text."""
+    moment = as_utc(value)
+    return moment.isoformat() if moment else None
+
+
+def _stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
+    yield from conn.execution_options(yield_per=BATCH).execute(query)
+
+
+class GraphBuilder:
+    """Adds the store's nodes and layers to one graph, merging parallel edges."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.graph: Any = nx.MultiDiGraph()
+        self.alias: dict[int, int] = {}
+        self.by_key: dict[tuple[str, str], str] = {}
+        self.by_username: dict[tuple[str, str], str] = {}
+        self.by_name: dict[str, str] = {}
+
+    def account(self, account_id: int | None) -> str | None:
+        """The node of an account (merged through its alias), None if unknown."""
+        if account_id is None:
+            return None
+        return f"account:{self.alias.get(account_id, account_id)}"
+
+    def edge(
+        self, u: str, v: str, key: str, layer: str, weight: int, first: Any, last: Any, **attrs: Any
+    ) -> None:
+        """Add an edge, or merge it into the one already there (weights add, span widens)."""
+        first, last = iso(first), iso(last)
+        graph = self.graph
+        if graph.has_edge(u, v, key):
+            data = graph.edges[u, v, key]
+            data["weight"] += weight
+            if first and (data.get("first") is None or first < data["first"]):
+                data["first"] = first
+            if last and (data.get("last") is None or last > data["last"]):
+                data["last"] = last
+            return
+        spans = {k: t for k, t in (("first", first), ("last", last)) if t}
+        clean = {k: a for k, a in attrs.items() if a is not None}
+        graph.add_edge(u, v, key=key, layer=layer, weight=weight, **spans, **clean)
+
+    def nodes(self) -> None:
+        """Every chat and account (latest name), name-only accounts merged where unambiguous."""
+        for chat_id, name, kind in _stream(
+            self.conn, select(chats.c.id, chats.c.name, chats.c.type)
+        ):
+            self.graph.add_node(f"chat:{chat_id}", kind="chat", **_some(name=name, type=kind))
+        names: dict[str, set[int]] = {}
+        name_only: dict[int, str] = {}
+        for account_id, platform, key, is_bot in _stream(
+            self.conn, select(accounts.c.id, accounts.c.platform, accounts.c.key, accounts.c.is_bot)
+        ):
+            if key.startswith("name:"):
+                name_only[account_id] = key.removeprefix("name:")
+            self.by_key[(platform, key)] = f"account:{account_id}"
+            self.graph.add_node(
+                f"account:{account_id}",
+                kind="account",
+                platform=platform,
+                key=key,
+                is_bot=bool(is_bot),
+            )
+        query = select(account_names.c.account_id, account_names.c.kind, account_names.c.value)
+        query = query.order_by(account_names.c.last_seen_at.nulls_first(), account_names.c.id)
+        for account_id, kind, value in _stream(self.conn, query):
+            node = f"account:{account_id}"
+            if kind == "name":
+                self.graph.nodes[node]["name"] = value
+                if account_id not in name_only:
+                    names.setdefault(value, set()).add(account_id)
+            elif kind == "username":
+                platform = self.graph.nodes[node]["platform"]
+                self.by_username[(platform, value.lower())] = node
+        for account_id, name in name_only.items():
+            self.graph.nodes[f"account:{account_id}"].setdefault("name", name)
+            holders = names.get(name, set())
+            if len(holders) == 1:
+                self.alias[account_id] = next(iter(holders))
+                self.graph.remove_node(f"account:{account_id}")
+        self.by_name = {
+            n: f"account:{next(iter(ids))}" for n, ids in names.items() if len(ids) == 1
+        }
+
+    def posted(self) -> None:
+        """Account → file, one edge per account, file and chat."""
+        query = (
+            select(
+                messages.c.sender_id,
+                message_media.c.sha256,
+                messages.c.chat_id,
+                func.count(),
+                func.min(messages.c.sent_at),
+                func.max(messages.c.sent_at),
+            )
+            .join(messages, messages.c.id == message_media.c.message_id)
+            .where(message_media.c.sha256.is_not(None), messages.c.sender_id.is_not(None))
+            .group_by(messages.c.sender_id, message_media.c.sha256, messages.c.chat_id)
+        )
+        for sender, sha256, chat_id, n, first, last in _stream(self.conn, query):
+            node = f"media:{sha256}"
+            if node not in self.graph:
+                self.graph.add_node(node, kind="media", sha256=sha256, known=False)
+            u = self.account(sender)
+            assert u is not None
+            self.edge(
+                u, node, f"posted:{chat_id}", "posted", n, first, last, chat=f"chat:{chat_id}"
+            )
+        known = select(matches.c.sha256).distinct()
+        for (sha256,) in _stream(self.conn, known):
+            node = f"media:{sha256}"
+            if node in self.graph:
+                self.graph.nodes[node]["known"] = True
+
+    def member(self) -> None:
+        """Account → chat: dates from membership events, else from first and last message."""
+        events = select(
+            membership_events.c.account_id,
+            membership_events.c.name,
+            membership_events.c.chat_id,
+            membership_events.c.event,
+            func.count(),
+            func.min(membership_events.c.at),
+            func.max(membership_events.c.at),
+        ).group_by(
+            membership_events.c.account_id,
+            membership_events.c.name,
+            membership_events.c.chat_id,
+            membership_events.c.event,
+        )
+        spans: dict[tuple[str, str], dict[str, Any]] = {}
+        for account_id, name, chat_id, event, _n, first, last in _stream(self.conn, events):
+            u = self.account(account_id) or self.by_name.get(name or "")
+            if u is None or event not in START_EVENTS + END_EVENTS:
+                continue
+            span = spans.setdefault((u, f"chat:{chat_id}"), {})
+            field, moment = ("joined", first) if event in START_EVENTS else ("left", last)
+            value = iso(moment)
+            if value and (field not in span or (value < span[field]) == (field == "joined")):
+                span[field] = value
+        posts = (
+            select(
+                messages.c.sender_id,
+                messages.c.chat_id,
+                func.count(),
+                func.min(messages.c.sent_at),
+                func.max(messages.c.sent_at),
+            )
+            .where(messages.c.sender_id.is_not(None))
+            .group_by(messages.c.sender_id, messages.c.chat_id)
+        )
+        for sender, chat_id, n, first, last in _stream(self.conn, posts):
+            u = self.account(sender)
+            assert u is not None
+            self.edge(u, f"chat:{chat_id}", "member", "member", n, first, last)
+        for (u, v), span in spans.items():
+            if not self.graph.has_edge(u, v, "member"):
+                self.graph.add_edge(u, v, key="member", layer="member", weight=0)
+            self.graph.edges[u, v, "member"].update(span)
+        for _u, _v, data in self.graph.edges(data=True):
+            if data["layer"] == "member":
+                data.setdefault("joined", data.get("first"))
+                data.setdefault("left", data.get("last"))
+                for field in ("joined", "left"):
+                    if data[field] is None:
+                        del data[field]
+
+    def forwarded(self) -> None:
+        """Account → chat it forwarded into, one edge per origin (name, or linked account)."""
+        query = (
+            select(
+                messages.c.sender_id,
+                messages.c.chat_id,
+                messages.c.forwarded_from,
+                messages.c.forwarded_account_id,
+                func.count(),
+                func.min(messages.c.sent_at),
+                func.max(messages.c.sent_at),
+            )
+            .where(messages.c.sender_id.is_not(None), messages.c.forwarded_from.is_not(None))
+            .group_by(
+                messages.c.sender_id,
+                messages.c.chat_id,
+                messages.c.forwarded_from,
+                messages.c.forwarded_account_id,
+            )
+        )
+        for sender, chat_id, name, origin, n, first, last in _stream(self.conn, query):
+            u, source = self.account(sender), self.account(origin) or self.by_name.get(name)
+            assert u is not None
+            key = f"forwarded:{source or 'name:' + name}"
+            self.edge(
+                u,
+                f"chat:{chat_id}",
+                key,
+                "forwarded",
+                n,
+                first,
+                last,
+                from_name=name,
+                from_account=source,
+            )
+
+    def replied(self) -> None:
+        """Account → account it replied to (the replied message found in the same chat)."""
+        target = aliased(messages)
+        query = (
+            select(
+                messages.c.sender_id,
+                target.c.sender_id,
+                func.count(),
+                func.min(messages.c.sent_at),
+                func.max(messages.c.sent_at),
+            )
+            .join(
+                target,
+                and_(target.c.chat_id == messages.c.chat_id, target.c.key == messages.c.reply_to),
+            )
+            .where(messages.c.sender_id.is_not(None), target.c.sender_id.is_not(None))
+            .group_by(messages.c.sender_id, target.c.sender_id)
+        )
+        for sender, replied_to, n, first, last in _stream(self.conn, query):
+            u, v = self.account(sender), self.account(replied_to)
+            if u and v and u != v:
+                self.edge(u, v, "replied", "replied", n, first, last)
+
+    def mentioned(self) -> None:
+        """Account → account it mentioned: by account key (value), else by username (text)."""
+        query = (
+            select(
+                messages.c.sender_id,
+                accounts.c.platform,
+                message_entities.c.value,
+                message_entities.c.text,
+                func.count(),
+                func.min(messages.c.sent_at),
+                func.max(messages.c.sent_at),
+            )
+            .join(messages, messages.c.id == message_entities.c.message_id)
+            .join(accounts, accounts.c.id == messages.c.sender_id)
+            .where(message_entities.c.kind.in_(("mention", "mention_name")))
+            .group_by(
+                messages.c.sender_id,
+                accounts.c.platform,
+                message_entities.c.value,
+                message_entities.c.text,
+            )
+        )
+        for sender, platform, value, text, n, first, last in _stream(self.conn, query):
+            u = self.account(sender)
+            v = self.by_key.get((platform, value or "")) or self.by_username.get(
+                (platform, text.removeprefix("@").lower())
+            )
+            if u and v and u != v:
+                self.edge(u, v, "mentioned", "mentioned", n, first, last)
+
+    def invited(self) -> None:
+        """Inviter → invited account (or ``name:<text>`` when no account has that name)."""
+        query = (
+            select(
+                membership_events.c.by_account_id,
+                membership_events.c.account_id,
+                membership_events.c.name,
+                func.count(),
+                func.min(membership_events.c.at),
+                func.max(membership_events.c.at),
+            )
+            .where(
+                membership_events.c.by_account_id.is_not(None),
+                membership_events.c.event.in_(("invite", "join")),
+            )
+            .group_by(
+                membership_events.c.by_account_id,
+                membership_events.c.account_id,
+                membership_events.c.name,
+            )
+        )
+        for by, account_id, name, n, first, last in _stream(self.conn, query):
+            u = self.account(by)
+            v = self.account(account_id) or self.by_name.get(name or "")
+            if v is None and name:
+                v = f"name:{name}"
+                self.graph.add_node(v, kind="name", name=name)
+            if u and v and u != v:
+                self.edge(u, v, "invited", "invited", n, first, last)
+
+    def same_media(self, threshold: int | None = 31) -> None:
+        """Account – account that posted the same file (``exact``) or a PDQ near-duplicate
+        within ``threshold`` (``near``; None: exact only); stored once, lower node id first."""
+        posters = _posters(self.graph)
+        for accounts_of in posters.values():
+            for u, v in combinations(sorted(accounts_of), 2):
+                self._link(u, v, "exact")
+        if threshold is None:
+            return
+        for a, b in near_pairs(self.conn, list(posters), threshold):
+            for u in posters[a]:
+                for v in posters[b]:
+                    if u != v:
+                        self._link(min(u, v), max(u, v), "near")
+
+    def _link(self, u: str, v: str, how: str) -> None:
+        if not self.graph.has_edge(u, v, "same_media"):
+            self.graph.add_edge(
+                u, v, key="same_media", layer="same_media", weight=0, exact=0, near=0
+            )
+        data = self.graph.edges[u, v, "same_media"]
+        data["weight"] += 1
+        data[how] += 1
+
+
+def _some(**attrs: Any) -> dict[str, Any]:
+    return {k: v for k, v in attrs.items() if v is not None}
+
+
+def _posters(graph: Any) -> dict[str, set[str]]:
+    """For each posted file (sha256), the accounts that posted it."""
+    found: dict[str, set[str]] = {}
+    for u, v, layer in graph.edges(data="layer"):
+        if layer == "posted":
+            found.setdefault(v.removeprefix("media:"), set()).add(u)
+    return found
+
+
+def near_pairs(conn: Connection, files: list[str], threshold: int) -> Iterator[tuple[str, str]]:
+    """Pairs of different posted files whose PDQ hashes are within ``threshold`` (a < b)."""
+    wanted, shas, values = set(files), list[str](), list[str]()
+    query = select(media.c.sha256, media.c.pdq).where(media.c.pdq.is_not(None))
+    for sha256, pdq in _stream(conn, query):
+        if sha256 in wanted:
+            shas.append(sha256)
+            values.append(pdq)
+    if len(shas) < 2:
+        return
+    hashes = hashes_from_hex(values)
+    index = MihPdqIndex.from_arrays(np.arange(len(shas), dtype=np.int64), hashes)
+    for start in range(0, len(shas), BATCH):
+        found = index.search(hashes[start : start + BATCH], threshold)
+        for offset, neighbours in enumerate(found):
+            i = start + offset
+            for neighbour in neighbours:
+                if neighbour.id > i:
+                    yield shas[i], shas[neighbour.id]
+
+
+def build_graph(store: Store, layers: Iterable[str] = LAYERS, *, near: int | None = 31) -> Any:
+    """The investigation's graph with the chosen ``layers`` (all by default)."""
+    chosen = set(layers)
+    unknown = chosen - set(LAYERS)
+    if unknown:
+        raise ValueError(f"unknown layers: {', '.join(sorted(unknown))}")
+    with store.engine.connect() as conn:
+        builder = GraphBuilder(conn)
+        builder.nodes()
+        if chosen & {"posted", "same_media"}:
+            builder.posted()
+        for layer in ("member", "forwarded", "replied", "mentioned", "invited"):
+            if layer in chosen:
+                getattr(builder, layer)()
+        if "same_media" in chosen:
+            builder.same_media(near)
+    graph = builder.graph
+    if "posted" not in chosen:
+        graph.remove_nodes_from([n for n, kind in graph.nodes(data="kind") if kind == "media"])
+    return graph
