@@ -94,5 +94,11 @@ def _print_investigation(result: DemoResult) -> None:
     console.print(table)
     db = f"crible --db {result.folder / 'crible.db'}"
     console.print("explore it:", highlight=False)
-    for command in ("accounts", "chats", "messages --chat 'Group South'", "media --matched"):
+    for command in (
+        "accounts",
+        "chats",
+        "messages --chat 'Group South'",
+        "media --matched",
+        "graph --format gexf -o network.gexf",
+    ):
         console.print(f"  {db} {command}", highlight=False, soft_wrap=True)
