@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from crible import __version__
 from crible.model.chats import ChatMessage, ChatRef, ExportInfo, ExportProblem, MediaRef, Platform
@@ -287,8 +287,6 @@ def _link_media(store: Store, report: IngestReport) -> None:
 
 
 def _media_counts(store: Store, ingest_id: int) -> dict[str, int]:
-    from sqlalchemy import func
-
     with store.engine.connect() as conn:
         rows = conn.execute(
             select(message_media.c.status, func.count())

@@ -85,7 +85,7 @@ class Matcher:
                 value = getattr(item.crypto, str(signal_type))
                 wanted.setdefault((str(signal_type), value), []).append(pos)
         pairs = [(SignalType(t), v) for t, v in wanted]
-        for entry_id, bank_id, bank, type_name, value, scheme, code in self.store.exact_lookup(
+        for entry_id, bank_id, bank, value, scheme, code, type_name in self.store.exact_lookup(
             pairs
         ):
             for pos in wanted.get((type_name, value), []):

@@ -265,12 +265,13 @@ def list_media(store: Store, *, matched: bool = False, limit: int = 1000) -> lis
         found: dict[str, list[str]] = {}
         shas = {m["sha256"] for m in rows if m["sha256"]}
         if shas:
-            for sha, bank, distance, variant, scheme, code in conn.execute(
+            for sha, bank, distance, variant, at, scheme, code in conn.execute(
                 select(
                     matches.c.sha256,
                     banks.c.name,
                     matches.c.distance,
                     matches.c.variant,
+                    matches.c.frame_timestamp,
                     bank_entries.c.category_scheme,
                     bank_entries.c.category_code,
                 )
@@ -280,6 +281,7 @@ def list_media(store: Store, *, matched: bool = False, limit: int = 1000) -> lis
             ):
                 category = f" {scheme} {code}" if scheme else ""
                 how = f" ({variant})" if variant and variant != "original" else ""
+                how += f" at {at:.1f} s" if at is not None else ""
                 found.setdefault(sha, []).append(f"{bank} d={distance}{how}{category}")
     return [
         MediaView(

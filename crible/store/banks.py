@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crible.model.banks import Bank, BankStats, HashEntry, ImportReport, RejectedLine
@@ -23,6 +23,12 @@ from crible.store.tables import (
 )
 
 BATCH = 2000
+_FRAME_COLUMNS = (
+    bank_video_frames.c.frame_number,
+    bank_video_frames.c.timestamp,
+    bank_video_frames.c.pdq,
+    bank_video_frames.c.quality,
+)
 
 
 class BankRepository:
@@ -106,12 +112,7 @@ class BankRepository:
         """The frames of a video entry."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(
-                    bank_video_frames.c.frame_number,
-                    bank_video_frames.c.timestamp,
-                    bank_video_frames.c.pdq,
-                    bank_video_frames.c.quality,
-                )
+                select(*_FRAME_COLUMNS)
                 .where(bank_video_frames.c.entry_id == entry_id)
                 .order_by(bank_video_frames.c.frame_number)
             )
@@ -273,11 +274,9 @@ def _unique_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
-def enabled_entries(
-    conn: Connection, signal_type: SignalType
-) -> Iterator[tuple[int, int, str, str, str | None, str | None]]:
-    """(entry id, bank id, bank name, value, scheme, code) of enabled banks, for one type."""
-    query = (
+def enabled_entry_query(*more: Any) -> Select[Any]:
+    """SELECT (entry id, bank id, bank name, value, scheme, code, *more) over enabled banks."""
+    return (
         select(
             bank_entries.c.id,
             banks.c.id,
@@ -285,9 +284,20 @@ def enabled_entries(
             bank_entries.c.value,
             bank_entries.c.category_scheme,
             bank_entries.c.category_code,
+            *more,
         )
         .join(banks, banks.c.id == bank_entries.c.bank_id)
-        .where(banks.c.enabled.is_(True), bank_entries.c.signal_type == str(signal_type))
+        .where(banks.c.enabled.is_(True))
+    )
+
+
+def enabled_entries(
+    conn: Connection, signal_type: SignalType
+) -> Iterator[tuple[int, int, str, str, str | None, str | None]]:
+    """(entry id, bank id, bank name, value, scheme, code) of enabled banks, for one type."""
+    query = (
+        enabled_entry_query()
+        .where(bank_entries.c.signal_type == str(signal_type))
         .order_by(bank_entries.c.id)
     )
     for row in conn.execution_options(yield_per=BATCH).execute(query):
@@ -299,21 +309,9 @@ def enabled_videos(
 ) -> Iterator[tuple[int, int, str, str, str | None, str | None, tuple[VideoFrame, ...]]]:
     """(entry id, bank id, bank name, value, scheme, code, frames) of enabled video entries."""
     query = (
-        select(
-            bank_entries.c.id,
-            banks.c.id,
-            banks.c.name,
-            bank_entries.c.value,
-            bank_entries.c.category_scheme,
-            bank_entries.c.category_code,
-            bank_video_frames.c.frame_number,
-            bank_video_frames.c.timestamp,
-            bank_video_frames.c.pdq,
-            bank_video_frames.c.quality,
-        )
-        .join(banks, banks.c.id == bank_entries.c.bank_id)
+        enabled_entry_query(*_FRAME_COLUMNS)
         .join(bank_video_frames, bank_video_frames.c.entry_id == bank_entries.c.id)
-        .where(banks.c.enabled.is_(True), bank_entries.c.signal_type == str(SignalType.VPDQ))
+        .where(bank_entries.c.signal_type == str(SignalType.VPDQ))
         .order_by(bank_entries.c.id, bank_video_frames.c.frame_number)
     )
     current: list[Any] | None = None

@@ -127,7 +127,7 @@ class ChatWriter:
                 name_id = new_id(self.conn.execute(account_names.insert(), values))
                 self._names[key] = _Seen(name_id, at, at)
                 return
-            seen = self._names[key] = _Seen(int(row[0]), _aware(row[1]), _aware(row[2]))
+            seen = self._names[key] = _Seen(int(row[0]), as_utc(row[1]), as_utc(row[2]))
         if at is None:
             return
         if seen.first is None or at < seen.first:
@@ -324,6 +324,3 @@ class ChatWriter:
             )
             linked += result.rowcount or 0
         return linked
-
-
-_aware = as_utc

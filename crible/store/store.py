@@ -5,20 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from types import TracebackType
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from crible.model.errors import StoreError
 from crible.model.signals import SignalType, VideoFrame
 from crible.store import migrate
-from crible.store.banks import BankRepository, enabled_entries, enabled_videos
+from crible.store.banks import (
+    BankRepository,
+    enabled_entries,
+    enabled_entry_query,
+    enabled_videos,
+)
 from crible.store.engine import make_engine, resolve_url
 from crible.store.scans import ScanRepository
 from crible.store.sql import batched
-from crible.store.tables import bank_entries, banks
+from crible.store.tables import bank_entries
 
-ExactHit = tuple[int, int, str, str, str, str | None, str | None]
-"""(entry id, bank id, bank name, signal type, value, scheme, code)."""
+ExactHit = tuple[int, int, str, str, str | None, str | None, str]
+"""(entry id, bank id, bank name, value, scheme, code, signal type)."""
 
 
 class Store:
@@ -85,22 +90,9 @@ class Store:
         with self.engine.connect() as conn:
             for type_name, values in by_type.items():
                 for chunk in batched(sorted(values), 500):
-                    query = (
-                        select(
-                            bank_entries.c.id,
-                            banks.c.id,
-                            banks.c.name,
-                            bank_entries.c.signal_type,
-                            bank_entries.c.value,
-                            bank_entries.c.category_scheme,
-                            bank_entries.c.category_code,
-                        )
-                        .join(banks, banks.c.id == bank_entries.c.bank_id)
-                        .where(
-                            banks.c.enabled.is_(True),
-                            bank_entries.c.signal_type == type_name,
-                            bank_entries.c.value.in_(chunk),
-                        )
+                    query = enabled_entry_query(bank_entries.c.signal_type).where(
+                        bank_entries.c.signal_type == type_name,
+                        bank_entries.c.value.in_(chunk),
                     )
                     for row in conn.execute(query):
                         yield (row[0], row[1], row[2], row[3], row[4], row[5], row[6])
