@@ -10,12 +10,12 @@ PIP := $(BIN)/python -m pip
 # pdqhash ships only as source: it is compiled with g++ and Cython against numpy.
 BUILD_DEPS := pip wheel setuptools cython numpy
 
-.PHONY: demo test lint typecheck pytest install install-dev postgres-bin bench clean
+.PHONY: demo test lint typecheck pytest install install-dev postgres-bin chromium-bin bench clean
 
 demo: $(VENV)/.installed
 	$(BIN)/crible demo
 
-test: $(VENV)/.installed-dev postgres-bin lint typecheck pytest
+test: $(VENV)/.installed-dev postgres-bin chromium-bin lint typecheck pytest
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check crible tests benchmarks
@@ -24,7 +24,7 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
-pytest: $(VENV)/.installed-dev postgres-bin
+pytest: $(VENV)/.installed-dev postgres-bin chromium-bin
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
@@ -51,6 +51,11 @@ $(VENV)/.installed-dev: $(VENV)/.build-deps pyproject.toml setup.py crible/index
 postgres-bin:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || \
 		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql)
+
+# The UI tests drive Debian's Chromium with Playwright (executable_path); no browser download.
+chromium-bin:
+	@command -v chromium >/dev/null || \
+		(apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
 
 clean:
 	rm -rf $(VENV) crible-demo crible.db crible.db-wal crible.db-shm .pytest_cache .mypy_cache
