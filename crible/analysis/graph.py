@@ -395,6 +395,20 @@ def near_pairs(conn: Connection, files: list[str], threshold: int) -> Iterator[t
                     yield shas[i], shas[neighbour.id]
 
 
+def annotate(graph: Any, analysis: Any) -> None:
+    """Give account and chat nodes the analysis' score, rank and community (an
+    ``crible.services.suspects.Analysis``; typed loosely to keep this module below services)."""
+    for suspect in analysis.suspects:
+        node = f"account:{suspect.account_id}"
+        if node in graph:
+            graph.nodes[node].update(score=suspect.score, rank=suspect.rank)
+            if suspect.community is not None:
+                graph.nodes[node]["community"] = suspect.community
+    for chat, community in analysis.measures.chat_community.items():
+        if f"chat:{chat}" in graph:
+            graph.nodes[f"chat:{chat}"]["community"] = community
+
+
 def build_graph(store: Store, layers: Iterable[str] = LAYERS, *, near: int | None = 31) -> Any:
     """The investigation's graph with the chosen ``layers`` (all by default)."""
     chosen = set(layers)

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import print_summary
+from crible.cli.render import plain, print_summary
 from crible.services.demo import DemoResult, prepare_folder, run_demo
 
 console = Console()
@@ -92,7 +92,26 @@ def _print_investigation(result: DemoResult) -> None:
             str(report.scan.matched_media if report.scan else 0),
         )
     console.print(table)
+    if result.analysis:
+        ranked = Table("rank", "account", "score", "first reason", title="top suspects")
+        for s in result.analysis.suspects[:5]:
+            why = s.reasons[0].text if s.reasons else ""
+            ranked.add_row(
+                str(s.rank), plain(f"{s.name} (id {s.account_id})"), f"{s.score:.1f}", plain(why)
+            )
+        console.print(ranked)
+        console.print(
+            f"pictures: {result.folder / 'network.png'}, "
+            f"{result.folder / 'timeline-top-suspect.png'}",
+            highlight=False,
+            soft_wrap=True,
+        )
     db = f"crible --db {result.folder / 'crible.db'}"
+    top = (
+        result.analysis.suspects[0].account_id
+        if result.analysis and result.analysis.suspects
+        else 1
+    )
     console.print("explore it:", highlight=False)
     for command in (
         "accounts",
@@ -100,5 +119,7 @@ def _print_investigation(result: DemoResult) -> None:
         "messages --chat 'Group South'",
         "media --matched",
         "graph --format gexf -o network.gexf",
+        f"suspects --keywords {result.folder / 'keywords-demo.txt'}",
+        f"account {top} --timeline timeline.png",
     ):
         console.print(f"  {db} {command}", highlight=False, soft_wrap=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from crible.analysis.export import FORMATS, write_graph
-from crible.analysis.graph import LAYERS, build_graph
+from crible.analysis.graph import LAYERS, annotate, build_graph
 from crible.cli.context import App, pass_app
 
 
@@ -50,10 +50,23 @@ def _layers(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[s
     show_default=True,
     help="PDQ distance under which two different files count as the same media.",
 )
+@click.option(
+    "--scores/--no-scores",
+    default=True,
+    show_default=True,
+    help="Give account nodes their priority score, rank and Leiden community (for colouring).",
+)
 @pass_app
-def graph(app: App, fmt: str, output: Path | None, layers: tuple[str, ...], near: int) -> None:
+def graph(
+    app: App, fmt: str, output: Path | None, layers: tuple[str, ...], near: int, scores: bool
+) -> None:
     """Export the network of accounts, chats and media, one edge layer per relation."""
-    built = build_graph(app.store(), layers, near=near)
+    store = app.store()
+    built = build_graph(store, layers, near=near)
+    if scores:
+        from crible.services.suspects import analyse
+
+        annotate(built, analyse(store))
     if output is None:
         write_graph(built, sys.stdout.buffer, fmt)
         sys.stdout.buffer.flush()

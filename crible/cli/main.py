@@ -13,6 +13,7 @@ from crible.cli.demo import demo
 from crible.cli.graph import graph
 from crible.cli.ingest import ingest_group
 from crible.cli.scan import hash_command, results, scan
+from crible.cli.suspects import account, suspects
 from crible.cli.views import accounts, chats, media, messages
 from crible.model.errors import BadInput, CribleError, UserError
 
@@ -62,6 +63,8 @@ cli.add_command(hash_command)
 cli.add_command(demo)
 cli.add_command(ingest_group)
 cli.add_command(graph)
+cli.add_command(suspects)
+cli.add_command(account)
 for view in (accounts, chats, messages, media):
     cli.add_command(view)
 

@@ -7,15 +7,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from crible.analysis.text import load_keywords
 from crible.model.banks import ImportReport, Provenance
 from crible.model.errors import UserError
 from crible.model.scans import ScanSummary
 from crible.model.signals import SignalType
 from crible.services.banks import import_list
-from crible.services.demo_investigation import write_exports
+from crible.services.demo_investigation import write_exports, write_keywords
 from crible.services.demo_media import TRANSFORMS, picture, save_jpeg, transformed_copy
 from crible.services.ingest import IngestReport, ingest
+from crible.services.network_pictures import network_picture, timeline_picture
+from crible.services.profile import account_profile
 from crible.services.scan import ScanProgress, scan
+from crible.services.suspects import Analysis, AnalysisSettings, analyse
 from crible.signals.pdq import pdq_from_path
 from crible.store import Store
 
@@ -34,6 +38,7 @@ class DemoResult:
     found: set[str]
     false_matches: set[str]
     ingests: tuple[IngestReport, ...] = ()
+    analysis: Analysis | None = None
 
     @property
     def missed(self) -> set[str]:
@@ -107,6 +112,20 @@ def run_demo(
         ingest(store, "telegram", export, workers=workers)
         for export in write_exports(folder / "investigation", listed)
     )
+    say("ranking the accounts (keyword list: placeholder words) and drawing the network")
+    keywords = load_keywords(write_keywords(folder / "keywords-demo.txt"))
+    analysis = analyse(store, AnalysisSettings(keyword_lists=(keywords,)))
+    (folder / "network.png").write_bytes(network_picture(analysis))
+    if analysis.suspects:
+        top = account_profile(store, analysis.suspects[0].account_id, analysis=analysis)
+        (folder / "timeline-top-suspect.png").write_bytes(timeline_picture(top))
     return DemoResult(
-        folder, report, summary, expected, found & set(expected), found - set(expected), reports
+        folder,
+        report,
+        summary,
+        expected,
+        found & set(expected),
+        found - set(expected),
+        reports,
+        analysis,
     )

@@ -65,10 +65,11 @@ class TelegramExport:
         self.messages.append(msg)
 
     def service(
-        self, message_id: int, when: datetime, actor: tuple[int, str], action: str, **fields: Any
+        self, id_: int, when: datetime, actor: tuple[int, str], action: str, **fields: Any
     ) -> None:
-        """A service message (create_group, invite_members, join_group_by_link, ...)."""
-        msg = self._base(message_id, when)
+        """A service message (create_group, invite_members, join_group_by_link, ...); ``fields``
+        may carry Telegram's own ``message_id`` (the pinned message of ``pin_message``)."""
+        msg = self._base(id_, when)
         msg.update(
             {
                 "type": "service",

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.engine import RowMapping
 
+from crible.model.errors import NotFound
 from crible.store import Store
 from crible.store.rows import as_utc
+from crible.store.sql import batched
 from crible.store.tables import (
     account_names,
     accounts,
@@ -21,6 +25,8 @@ from crible.store.tables import (
     message_sources,
     messages,
 )
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -101,8 +107,8 @@ def _latest_name(account_id_column: object) -> Select[tuple[str]]:
     )
 
 
-def list_accounts(store: Store) -> list[AccountView]:
-    """Every account of the investigation, most active first."""
+def list_accounts(store: Store, *, only: int | None = None) -> list[AccountView]:
+    """Every account of the investigation (or just ``only``), most active first."""
     activity = (
         select(
             messages.c.sender_id,
@@ -115,12 +121,14 @@ def list_accounts(store: Store) -> list[AccountView]:
         .subquery()
     )
     query = select(accounts, activity).outerjoin(activity, activity.c.sender_id == accounts.c.id)
+    picked = select(account_names.c.account_id, account_names.c.kind, account_names.c.value)
+    if only is not None:
+        query = query.where(accounts.c.id == only)
+        picked = picked.where(account_names.c.account_id == only)
     with store.engine.connect() as conn:
         names: dict[int, dict[str, list[str]]] = {}
         for account_id, kind, value in conn.execute(
-            select(
-                account_names.c.account_id, account_names.c.kind, account_names.c.value
-            ).order_by(account_names.c.first_seen_at.nulls_first(), account_names.c.id)
+            picked.order_by(account_names.c.first_seen_at.nulls_first(), account_names.c.id)
         ):
             names.setdefault(account_id, {}).setdefault(kind, []).append(value)
         views = []
@@ -189,6 +197,37 @@ def list_messages(
     limit: int = 200,
 ) -> list[MessageView]:
     """Messages in time order, filtered by account (key or name), chat (key or name), date."""
+    query = _message_query().limit(limit)
+    if account:
+        named = select(account_names.c.account_id).where(account_names.c.value == account)
+        query = query.where(or_(accounts.c.key == account, accounts.c.id.in_(named)))
+    if chat:
+        query = query.where(or_(chats.c.key == chat, chats.c.name == chat))
+    if since:
+        query = query.where(messages.c.sent_at >= since)
+    with store.engine.connect() as conn:
+        return [_message_view(row._mapping) for row in conn.execute(query)]
+
+
+def messages_by_id(store: Store, ids: Iterable[int]) -> list[MessageView]:
+    """The messages with these store ids, in time order."""
+    wanted = sorted(set(ids))
+    found: list[MessageView] = []
+    with store.engine.connect() as conn:
+        for chunk in batched(wanted, 500):
+            query = _message_query().where(messages.c.id.in_(chunk))
+            found.extend(_message_view(row._mapping) for row in conn.execute(query))
+    return sorted(found, key=lambda v: (v.sent_at is None, v.sent_at or _EPOCH, v.id))
+
+
+def account_view(store: Store, account_id: int) -> AccountView:
+    """One account; NotFound if the store has no such account."""
+    for view in list_accounts(store, only=account_id):
+        return view
+    raise NotFound(f"no account with id {account_id}")
+
+
+def _message_query() -> Select[Any]:
     sender_name = _latest_name(messages.c.sender_id).scalar_subquery()
     media_count = (
         select(func.count()).where(message_media.c.message_id == messages.c.id).scalar_subquery()
@@ -196,7 +235,7 @@ def list_messages(
     export_count = (
         select(func.count()).where(message_sources.c.message_id == messages.c.id).scalar_subquery()
     )
-    query = (
+    return (
         select(
             messages,
             chats.c.name.label("chat_name"),
@@ -209,17 +248,7 @@ def list_messages(
         .join(chats, chats.c.id == messages.c.chat_id)
         .outerjoin(accounts, accounts.c.id == messages.c.sender_id)
         .order_by(messages.c.sent_at, messages.c.id)
-        .limit(limit)
     )
-    if account:
-        named = select(account_names.c.account_id).where(account_names.c.value == account)
-        query = query.where(or_(accounts.c.key == account, accounts.c.id.in_(named)))
-    if chat:
-        query = query.where(or_(chats.c.key == chat, chats.c.name == chat))
-    if since:
-        query = query.where(messages.c.sent_at >= since)
-    with store.engine.connect() as conn:
-        return [_message_view(row._mapping) for row in conn.execute(query)]
 
 
 def _message_view(m: RowMapping) -> MessageView:

@@ -156,6 +156,8 @@ def test_cli_writes_graphml(ingested: Store, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     read = nx.read_graphml(target)
     assert read.number_of_edges() == 8
+    ranked = [d for _n, d in read.nodes(data=True) if "rank" in d]
+    assert ranked and all("score" in d and "community" in d for d in ranked)
     printed = crible("graph", "--format", "json", db=str(url))
     assert printed.returncode == 0, printed.stderr
     assert len(json.loads(printed.stdout)["edges"]) == 18
