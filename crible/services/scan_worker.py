@@ -7,11 +7,13 @@ from dataclasses import dataclass, replace
 from crible.model.errors import MediaError
 from crible.model.media import MediaLocation, RejectedMedia
 from crible.model.scans import ScanOptions
-from crible.model.signals import MediaHashes, PdqStatus
+from crible.model.signals import MediaHashes, PdqStatus, VideoHash
+from crible.signals.deadline import with_deadline
 from crible.signals.media import hash_media
 from crible.signals.vpdq import hash_video, looks_like_video
 from crible.sources import open_location
 
+HARD_MARGIN = 10.0
 _DECODE_FAILURES = {PdqStatus.CORRUPT: "corrupt_image", PdqStatus.TOO_LARGE: "image_too_large"}
 
 
@@ -46,24 +48,36 @@ def hash_location(location: MediaLocation, options: ScanOptions) -> HashOutcome:
 
 def _with_video(location: MediaLocation, hashes: MediaHashes, options: ScanOptions) -> HashOutcome:
     """Hash a video's frames (vPDQ) when the file is one; a broken video is a rejection
-    that keeps the file's cryptographic hashes."""
+    that keeps the file's cryptographic hashes. Decoding runs under a hard deadline (the soft
+    time limit plus half, plus HARD_MARGIN seconds) in case FFmpeg hangs inside a call."""
+    deadline = options.video_time_limit * 1.5 + HARD_MARGIN
     try:
-        with open_location(location, max_bytes=options.max_file_bytes) as stream:
-            if not looks_like_video(stream.read(32)):
-                return HashOutcome(location, hashes, None)
-            stream.seek(0)
-            video = hash_video(
-                stream,
-                seconds_per_hash=options.seconds_per_frame,
-                time_limit=options.video_time_limit,
-            )
+        video = with_deadline(
+            lambda: _video_of(location, options), deadline, source=location.display
+        )
     except MediaError as exc:
         if exc.reason.startswith("no video stream"):
             return HashOutcome(location, hashes, None)
         return HashOutcome(location, hashes, _rejected(location, "corrupt_video", exc.reason))
-    except OSError as exc:
-        return HashOutcome(location, hashes, _rejected(location, "unreadable", _os_reason(exc)))
+    if video is None:
+        return HashOutcome(location, hashes, None)
     return HashOutcome(location, replace(hashes, video=video), None)
+
+
+def _video_of(location: MediaLocation, options: ScanOptions) -> VideoHash | None:
+    """The vPDQ hash of the file at ``location``, None if it is not a video."""
+    try:
+        with open_location(location, max_bytes=options.max_file_bytes) as stream:
+            if not looks_like_video(stream.read(32)):
+                return None
+            stream.seek(0)
+            return hash_video(
+                stream,
+                seconds_per_hash=options.seconds_per_frame,
+                time_limit=options.video_time_limit,
+            )
+    except OSError as exc:
+        raise MediaError(f"unreadable: {_os_reason(exc)}") from exc
 
 
 def _rejected(location: MediaLocation, code: str, reason: str) -> RejectedMedia:
