@@ -67,12 +67,12 @@ def demo(app: App, folder: Path, pictures: int, listed: int, workers: int | None
         f"{len(result.false_matches)} unrelated pictures matched",
         highlight=False,
     )
-    _print_investigation(result)
+    _print_investigation(result, store.url)
     if result.missed or result.false_matches:
         raise click.exceptions.Exit(1)
 
 
-def _print_investigation(result: DemoResult) -> None:
+def _print_investigation(result: DemoResult, url: str) -> None:
     table = Table(
         "export",
         "status",
@@ -106,7 +106,7 @@ def _print_investigation(result: DemoResult) -> None:
             highlight=False,
             soft_wrap=True,
         )
-    db = f"crible --db {result.folder / 'crible.db'}"
+    db = f"crible --db {url.removeprefix('sqlite:///')}"
     top = (
         result.analysis.suspects[0].account_id
         if result.analysis and result.analysis.suspects
