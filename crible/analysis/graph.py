@@ -10,7 +10,8 @@ number of distinct edges, never with messages. One edge per (source, target, key
 ``posted`` per account, file and chat; ``member`` per account and chat; ``forwarded`` per
 account, chat and origin; ``replied``, ``mentioned``, ``invited`` per pair of accounts;
 ``same_media`` per pair (stored once, from the lower node id) with ``exact`` and ``near``
-counts of shared files. Accounts with a name-only key (``name:<text>``) that exactly one
+counts of shared files (past ``PAIRWISE`` posters of one file, each is linked to the first
+poster only). Accounts with a name-only key (``name:<text>``) that exactly one
 platform-id account showed are merged into that account.
 """
 
@@ -43,6 +44,8 @@ from crible.store.tables import (
 
 LAYERS = ("posted", "member", "forwarded", "replied", "mentioned", "invited", "same_media")
 BATCH = 5000
+PAIRWISE = 30
+"""Posters of one file beyond which same-media links form a star around the first poster."""
 START_EVENTS = ("create", "join", "invite")
 END_EVENTS = ("leave", "remove")
 
@@ -338,18 +341,24 @@ class GraphBuilder:
 
     def same_media(self, threshold: int | None = 31) -> None:
         """Account – account that posted the same file (``exact``) or a PDQ near-duplicate
-        within ``threshold`` (``near``; None: exact only); stored once, lower node id first."""
-        posters = _posters(self.graph)
-        for accounts_of in posters.values():
-            for u, v in combinations(sorted(accounts_of), 2):
+        within ``threshold`` (``near``; None: exact only); stored once, lower node id first.
+        A file with more than ``PAIRWISE`` posters links each of them to its first poster
+        only (a star, not every pair: a file shared by thousands would make millions)."""
+        posters, first = _posters(self.graph)
+        for sha256, accounts_of in posters.items():
+            for u, v in _pairs(sorted(accounts_of), first[sha256]):
                 self._link(u, v, "exact")
         if threshold is None:
             return
         for a, b in near_pairs(self.conn, list(posters), threshold):
-            for u in posters[a]:
-                for v in posters[b]:
-                    if u != v:
-                        self._link(min(u, v), max(u, v), "near")
+            both = posters[a] | posters[b]
+            if len(posters[a]) * len(posters[b]) <= PAIRWISE * PAIRWISE:
+                links = ((u, v) for u in posters[a] for v in posters[b])
+            else:
+                links = ((u, min(first[a], first[b])[1]) for u in both)
+            for u, v in links:
+                if u != v:
+                    self._link(min(u, v), max(u, v), "near")
 
     def _link(self, u: str, v: str, how: str) -> None:
         if not self.graph.has_edge(u, v, "same_media"):
@@ -365,13 +374,29 @@ def _some(**attrs: Any) -> dict[str, Any]:
     return {k: v for k, v in attrs.items() if v is not None}
 
 
-def _posters(graph: Any) -> dict[str, set[str]]:
-    """For each posted file (sha256), the accounts that posted it."""
+def _posters(graph: Any) -> tuple[dict[str, set[str]], dict[str, tuple[str, str]]]:
+    """For each posted file (sha256), the accounts that posted it, and (time, account) of
+    its first post (unknown times last)."""
     found: dict[str, set[str]] = {}
-    for u, v, layer in graph.edges(data="layer"):
-        if layer == "posted":
-            found.setdefault(v.removeprefix("media:"), set()).add(u)
-    return found
+    first: dict[str, tuple[str, str]] = {}
+    for u, v, data in graph.edges(data=True):
+        if data["layer"] == "posted":
+            sha256 = v.removeprefix("media:")
+            found.setdefault(sha256, set()).add(u)
+            seen = (data.get("first") or "~", u)
+            if sha256 not in first or seen < first[sha256]:
+                first[sha256] = seen
+    return found, first
+
+
+def _pairs(posters: list[str], first: tuple[str, str]) -> Iterator[tuple[str, str]]:
+    """Every pair of posters (lower first), or each poster with the first one if too many."""
+    if len(posters) <= PAIRWISE:
+        yield from combinations(posters, 2)
+        return
+    for u in posters:
+        if u != first[1]:
+            yield min(u, first[1]), max(u, first[1])
 
 
 def near_pairs(conn: Connection, files: list[str], threshold: int) -> Iterator[tuple[str, str]]:

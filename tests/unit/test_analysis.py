@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from crible.analysis import indicators
 from crible.analysis.facts import NO_TIME, Facts, Post, ServiceEvent
+from crible.analysis.graph import PAIRWISE, _pairs
 from crible.analysis.measures import measure, remove_key_players
 from crible.analysis.priority import DEFAULT_WEIGHTS, explain, load_weights
 from crible.analysis.text import (
@@ -223,3 +224,11 @@ def test_weights_override_the_defaults(tmp_path: Path) -> None:
     weights = load_weights(path)
     assert weights["new_media"] == 1.0 and weights["bridge"] == 0.0
     assert weights["known_material"] == DEFAULT_WEIGHTS["known_material"]
+
+
+def test_many_posters_of_one_file_form_a_star() -> None:
+    few = sorted(f"account:{i}" for i in range(4))
+    assert len(list(_pairs(few, ("t", "account:2")))) == 6  # every pair
+    many = sorted(f"account:{i}" for i in range(PAIRWISE + 10))
+    star = list(_pairs(many, ("t", "account:7")))
+    assert len(star) == len(many) - 1 and all("account:7" in pair for pair in star)
