@@ -391,3 +391,35 @@ def _time_axis(axes: Axes, start: datetime, end: datetime) -> None:
     formatter = mdates.ConciseDateFormatter(locator, tz="UTC")  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_formatter(formatter)
     axes.set_xlabel("time (UTC)")
+
+
+def reach_curve_png(
+    reach: float,
+    removed: Sequence[tuple[str, float]],
+    *,
+    title: str = "reach of known material as key players are removed",
+    size: tuple[int, int] = (1000, 600),
+) -> bytes:
+    """The key-player curve: the share of the starting ``reach`` left after removing each
+    account in turn (``removed``: (label, reach left) in removal order)."""
+    figure, axes = _figure(size)
+    if reach <= 0 or not removed:
+        _no_data(axes)
+        return figure_png(figure)
+    shares = [1.0, *(left / reach for _label, left in removed)]
+    axes.plot(range(len(shares)), shares, marker="o", color="#d62728")
+    for step, (label, left) in enumerate(removed[:10], start=1):
+        axes.annotate(
+            plain_label(label),
+            (step, left / reach),
+            textcoords="offset points",
+            xytext=(4, 4),
+            fontsize=8,
+            parse_math=False,
+        )
+    axes.set_xlabel("accounts removed (greedy, largest reduction first)")
+    axes.set_ylabel("share of the reach left")
+    axes.set_ylim(0, 1.05)
+    axes.grid(True, alpha=0.3)
+    axes.set_title(title, parse_math=False)
+    return figure_png(figure)

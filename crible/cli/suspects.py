@@ -20,7 +20,11 @@ from rich.text import Text
 
 from crible.cli.context import App, pass_app
 from crible.cli.render import plain
-from crible.services.network_pictures import network_picture, timeline_picture
+from crible.services.network_pictures import (
+    key_player_picture,
+    network_picture,
+    timeline_picture,
+)
 from crible.services.profile import AccountProfile, account_profile
 from crible.services.suspects import STEPS, Analysis, AnalysisSettings, analyse
 from crible.store import Store
@@ -85,6 +89,12 @@ def _write(path: Path, data: bytes) -> None:
     default=None,
     help="Also write the network picture (PNG): communities coloured, suspects sized by score.",
 )
+@click.option(
+    "--curve",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the key-player curve (PNG): reach of known material as accounts go.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print every ranked account as JSON.")
 @_settings_options
 @pass_app
@@ -93,6 +103,7 @@ def suspects(
     top: int,
     reasons: int,
     picture: Path | None,
+    curve: Path | None,
     as_json: bool,
     weights: Path | None,
     keywords: tuple[Path, ...],
@@ -101,6 +112,8 @@ def suspects(
     analysis = _analyse(app.store(), weights, keywords)
     if picture:
         _write(picture, network_picture(analysis))
+    if curve:
+        _write(curve, key_player_picture(analysis))
     if as_json:
         click.echo(json.dumps([asdict(s) for s in analysis.suspects], indent=2, default=str))
         return
@@ -113,6 +126,15 @@ def suspects(
         console.print(head + Text(f"  score {s.score:.1f}{community}"), soft_wrap=True)
         for r in s.reasons[:reasons]:
             console.print(Text(f"     {r.points:>6.1f}  ") + plain(r.text), soft_wrap=True)
+    measures = analysis.measures
+    if measures.reach:
+        steps = [1, 3, 5, 10, 25]
+        left = {n: measures.key_players[n - 1][1] for n in steps if n <= len(measures.key_players)}
+        console.print(
+            "key players: reach of known material left after removing "
+            + ", ".join(f"{n}: {share / measures.reach:.0%}" for n, share in left.items()),
+            soft_wrap=True,
+        )
     shown = min(top, len(analysis.suspects))
     console.print(
         f"{shown} of {len(analysis.suspects)} accounts; {len(analysis.new_media)} new media "

@@ -3,7 +3,13 @@ account's activity timeline, as PNG bytes for the CLI and the web app."""
 
 from __future__ import annotations
 
-from crible.analysis.pictures import PictureEdge, PictureNode, network_png, timeline_png
+from crible.analysis.pictures import (
+    PictureEdge,
+    PictureNode,
+    network_png,
+    reach_curve_png,
+    timeline_png,
+)
 from crible.services.profile import AccountProfile
 from crible.services.suspects import Analysis
 
@@ -57,3 +63,10 @@ def timeline_picture(profile: AccountProfile) -> bytes:
     view = profile.account
     name = view.names[-1] if view.names else view.key
     return timeline_png(list(profile.timeline), title=f"activity of {name} ({view.key})")
+
+
+def key_player_picture(analysis: Analysis) -> bytes:
+    """The curve of reach against key players removed, the first ten named."""
+    facts, measures = analysis.facts, analysis.measures
+    removed = [(facts.label(account), left) for account, left in measures.key_players]
+    return reach_curve_png(measures.reach, removed)

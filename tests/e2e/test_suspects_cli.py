@@ -26,10 +26,13 @@ def test_suspects_and_profile_on_the_demo(tmp_path: Path) -> None:
     assert top["reasons"][0]["indicator"] == "new_media" and top["reasons"][0]["messages"]
     assert any(r["indicator"] == "keywords" for s in ranked for r in s["reasons"])
 
-    table = crible("suspects", "--top", "3", "--picture", "net.png", db=db, cwd=tmp_path)
+    table = crible(
+        "suspects", "--top", "3", "--picture", "net.png", "--curve", "c.png", db=db, cwd=tmp_path
+    )
     assert table.returncode == 0, table.stderr
     assert "first to post 3 files in no bank" in table.stdout
-    assert Image.open(tmp_path / "net.png").format == "PNG"
+    assert "key players: reach of known material left after removing 1: " in table.stdout
+    assert Image.open(tmp_path / "net.png").format == Image.open(tmp_path / "c.png").format == "PNG"
 
     shown = crible("account", str(top["account_id"]), "--timeline", "t.png", db=db, cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr

@@ -21,6 +21,7 @@ from crible.analysis.pictures import (
     TimelineEvent,
     network_figure,
     network_png,
+    reach_curve_png,
     timeline_figure,
     timeline_png,
 )
@@ -257,3 +258,13 @@ def test_timeline_chat_names_are_plain_text_and_rows_are_limited() -> None:
 def test_too_small_pictures_are_refused() -> None:
     with pytest.raises(ValueError, match="too small"):
         network_png([], [], size=(50, 50))
+
+
+def test_reach_curve() -> None:
+    png = reach_curve_png(100.0, [("member $x$", 60.0), ("other", 10.0)])
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    assert image.size == (1000, 600)
+    pixels = np.asarray(image).reshape(-1, 3)
+    assert (pixels == (214, 39, 40)).all(axis=1).sum() > 100  # the curve's red
+    empty = np.asarray(Image.open(io.BytesIO(reach_curve_png(0.0, []))).convert("RGB"))
+    assert not (empty.reshape(-1, 3) == (214, 39, 40)).all(axis=1).any()
