@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import Connection, Select, exists, func, select
 
 from crible.model.categories import Category
 from crible.store import Store
+from crible.store.review_tables import suppressed_entries
 from crible.store.rows import category_of
 from crible.store.tables import (
     account_names,
@@ -108,7 +109,8 @@ class Facts:
     posts: list[Post] = field(default_factory=list)
     """Oldest first (unknown times last)."""
     known: dict[str, tuple[Category | None, ...]] = field(default_factory=dict)
-    """Known file (it matched an entry of an enabled bank) → the distinct categories."""
+    """Known file (it matched an entry of an enabled bank that no rejection suppressed) →
+    the distinct categories."""
     membership: dict[tuple[int, int], list[float]] = field(default_factory=dict)
     """(account, chat) → [start, end]: the earliest of joining and first message, and the
     last leaving or removal unless a message came after it (NaN: unknown start, still there)."""
@@ -180,7 +182,10 @@ def _known(conn: Connection, facts: Facts) -> None:
         select(matches.c.sha256, bank_entries.c.category_scheme, bank_entries.c.category_code)
         .join(bank_entries, bank_entries.c.id == matches.c.entry_id)
         .join(banks, banks.c.id == matches.c.bank_id)
-        .where(banks.c.enabled.is_(True))
+        .where(
+            banks.c.enabled.is_(True),
+            ~exists().where(suppressed_entries.c.entry_id == matches.c.entry_id),
+        )
         .distinct()
     )
     found: dict[str, set[Category | None]] = {}

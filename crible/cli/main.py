@@ -8,12 +8,17 @@ import click
 from rich.console import Console
 
 from crible.cli.banks import bank
+from crible.cli.cases import case
 from crible.cli.context import App, pass_app
 from crible.cli.demo import demo
+from crible.cli.exports import export
 from crible.cli.graph import graph
 from crible.cli.ingest import ingest_group
+from crible.cli.keys import keys
+from crible.cli.review import review
 from crible.cli.scan import hash_command, results, scan
 from crible.cli.suspects import account, suspects
+from crible.cli.verify import verify
 from crible.cli.views import accounts, chats, media, messages
 from crible.model.errors import BadInput, CribleError, UserError
 
@@ -65,6 +70,11 @@ cli.add_command(ingest_group)
 cli.add_command(graph)
 cli.add_command(suspects)
 cli.add_command(account)
+cli.add_command(export)
+cli.add_command(review)
+cli.add_command(case)
+cli.add_command(keys)
+cli.add_command(verify)
 for view in (accounts, chats, messages, media):
     cli.add_command(view)
 

@@ -56,3 +56,7 @@ class DecompressionBomb(MediaError):
 
 class StoreError(CribleError):
     """The store cannot be reached or its schema is not at the expected revision."""
+
+
+class RemoteRefused(CribleError):
+    """A remote service (NCMEC's reporting API) refused a request or could not be reached."""

@@ -6,12 +6,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, func, select, update
+from sqlalchemy import Connection, Engine, Select, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crible.model.banks import Bank, BankStats, HashEntry, ImportReport, RejectedLine
 from crible.model.errors import Conflict, InvalidList, NotFound
 from crible.model.signals import SignalType, VideoFrame
+from crible.store.review_tables import suppressed_entries
 from crible.store.rows import bank_from_row, bank_values, entry_from_row, now
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id
 from crible.store.tables import (
@@ -275,7 +276,8 @@ def _unique_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def enabled_entry_query(*more: Any) -> Select[Any]:
-    """SELECT (entry id, bank id, bank name, value, scheme, code, *more) over enabled banks."""
+    """SELECT (entry id, bank id, bank name, value, scheme, code, *more) over enabled banks,
+    leaving out the entries a reviewer's rejection suppressed."""
     return (
         select(
             bank_entries.c.id,
@@ -288,6 +290,7 @@ def enabled_entry_query(*more: Any) -> Select[Any]:
         )
         .join(banks, banks.c.id == bank_entries.c.bank_id)
         .where(banks.c.enabled.is_(True))
+        .where(~exists().where(suppressed_entries.c.entry_id == bank_entries.c.id))
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, replace
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, exists, func, select, update
 
 from crible.model.errors import NotFound
 from crible.model.matches import Match
@@ -22,6 +22,7 @@ from crible.model.signals import (
     VideoFrame,
     VideoHash,
 )
+from crible.store.review_tables import suppressed_entries
 from crible.store.rows import as_utc, category_of, now
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id, upsert
 from crible.store.tables import (
@@ -253,7 +254,10 @@ class ScanRepository:
             )
             .join(bank_entries, bank_entries.c.id == matches.c.entry_id)
             .join(banks, banks.c.id == matches.c.bank_id)
-            .where(matches.c.sha256.in_(seen.scalar_subquery()))
+            .where(
+                matches.c.sha256.in_(seen.scalar_subquery()),
+                ~exists().where(suppressed_entries.c.entry_id == matches.c.entry_id),
+            )
             .order_by(matches.c.distance, banks.c.name, matches.c.id)
         )
         with self.engine.connect() as conn:

@@ -1,0 +1,280 @@
+"""Review: the queue of files to look at, reviewers' decisions, and what they confirmed.
+
+Decisions are append-only; a file's status is derived from them, in order:
+
+- ``confirm`` (with a category) adds its reviewer to the file's confirmers; with
+  ``required_confirmations`` distinct confirmers the file is CONFIRMED, with fewer it is
+  AWAITING_SECOND. The same reviewer confirming twice is refused (Conflict).
+- ``reject`` makes it REJECTED and suppresses the bank entry named (or every entry the file
+  matched): later scans and lookups no longer match those entries. Confirmers are cleared.
+- ``escalate`` makes it ESCALATED and clears the confirmers (a senior review starts afresh).
+
+A confirmed file's category is the most severe one its confirmers gave.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from crible.model.cases import ConfirmedMedia
+from crible.model.categories import Category, make_category
+from crible.model.decisions import Decision, ReviewItem, ReviewStatus, Verdict
+from crible.model.errors import BadInput, Conflict, NotFound, UserError
+from crible.model.suspects import NewMedia
+from crible.store import Store
+from crible.store import review as rows
+from crible.store.rows import as_utc
+
+OPEN = frozenset({ReviewStatus.PENDING, ReviewStatus.AWAITING_SECOND, ReviewStatus.ESCALATED})
+"""Files that still need a reviewer."""
+NEW_MEDIA_PRIORITY = 1_000_000
+SEVERITY_STEP = 10_000
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """How review works in this store."""
+
+    required_confirmations: int = 2
+    """Four-eyes: distinct reviewers needed to confirm a file; 1 disables it."""
+
+
+DEFAULT = ReviewSettings()
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a file's decisions add up to."""
+
+    status: ReviewStatus
+    confirmers: tuple[str, ...]
+    category: Category | None
+    confirmed_at: datetime | None
+
+
+def standing(decisions: Sequence[Decision], settings: ReviewSettings = DEFAULT) -> Standing:
+    """Derive a file's status from its decisions (oldest first)."""
+    status = ReviewStatus.PENDING
+    confirmers: dict[str, Category | None] = {}
+    confirmed_at: datetime | None = None
+    for d in decisions:
+        if d.verdict is Verdict.CONFIRM:
+            confirmers[d.reviewer] = d.category
+            if len(confirmers) >= max(1, settings.required_confirmations):
+                if status is not ReviewStatus.CONFIRMED:
+                    confirmed_at = d.decided_at
+                status = ReviewStatus.CONFIRMED
+            else:
+                status = ReviewStatus.AWAITING_SECOND
+        else:
+            confirmers.clear()
+            confirmed_at = None
+            status = (
+                ReviewStatus.REJECTED if d.verdict is Verdict.REJECT else ReviewStatus.ESCALATED
+            )
+    categories = [c for c in confirmers.values() if c is not None]
+    category = min(categories, key=_severity) if categories else None
+    return Standing(status, tuple(confirmers), category, confirmed_at)
+
+
+def parse_category(text: str) -> Category:
+    """A category written ``SCHEME:CODE`` or ``SCHEME CODE`` (e.g. ``VIC-US:1``)."""
+    for sep in (":", " "):
+        if sep in text.strip():
+            scheme, code = text.strip().split(sep, 1)
+            return make_category(scheme, code.strip())
+    raise BadInput(f"category {text!r} must be written SCHEME:CODE, e.g. VIC-US:1")
+
+
+def review_queue(
+    store: Store,
+    *,
+    status: ReviewStatus | Collection[ReviewStatus] | None = ReviewStatus.PENDING,
+    category: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    settings: ReviewSettings = DEFAULT,
+) -> list[ReviewItem]:
+    """Files to review, most urgent first: new media, then severe categories, then by matches.
+
+    ``status`` is one status, several (``OPEN``: all that still need a reviewer) or None
+    (every file); ``category`` (``SCHEME:CODE``) keeps files whose matched entries or
+    confirmed category carry it.
+    """
+    statuses = {status} if isinstance(status, ReviewStatus) else status
+    wanted = parse_category(category) if category else None
+    fresh = {n.sha256: n for n in new_media(store)}
+    with store.engine.connect() as conn:
+        decisions = rows.decisions_by_file(conn)
+        found: dict[str, list[rows.MatchedEntry]] = dict(rows.matched_files(conn))
+        for sha in fresh:
+            found.setdefault(sha, [])
+        videos = rows.videos_among(conn, found)
+    items = (
+        _item(sha, entries, fresh.get(sha), decisions.get(sha, []), sha in videos, settings)
+        for sha, entries in found.items()
+    )
+    selected = [
+        item
+        for item in items
+        if (statuses is None or item.status in statuses)
+        and (wanted is None or wanted in item.categories)
+    ]
+    selected.sort(key=lambda item: (-item.priority, item.sha256))
+    return selected[offset : offset + limit]
+
+
+def review_item(store: Store, sha256: str, settings: ReviewSettings = DEFAULT) -> ReviewItem:
+    """One file as the review queue shows it; NotFound if the store does not hold it."""
+    sha = sha256.strip().lower()
+    with store.engine.connect() as conn:
+        if not rows.media_known(conn, sha):
+            raise NotFound(f"no media file with SHA-256 {sha256}")
+        entries = rows.matched_entries(conn, sha)
+        decisions = rows.decisions_by_file(conn, [sha]).get(sha, [])
+        video = bool(rows.videos_among(conn, [sha]))
+    fresh = next((n for n in new_media(store) if n.sha256 == sha), None)
+    return _item(sha, entries, fresh, decisions, video, settings)
+
+
+def decide(
+    store: Store,
+    sha256: str,
+    verdict: Verdict,
+    reviewer: str,
+    *,
+    category: Category | None = None,
+    entry_id: int | None = None,
+    note: str = "",
+    settings: ReviewSettings = DEFAULT,
+) -> Decision:
+    """Record one reviewer's decision about a file (see the module doc for the rules)."""
+    sha = sha256.strip().lower()
+    reviewer = reviewer.strip()
+    if not reviewer:
+        raise UserError("a decision needs the reviewer's name")
+    if verdict is Verdict.CONFIRM and category is None:
+        raise UserError("confirming a file needs its category (e.g. VIC-US:1)")
+    with store.engine.begin() as conn:
+        if not rows.media_known(conn, sha):
+            raise NotFound(f"no media file with SHA-256 {sha256}")
+        entries = rows.matched_entries(conn, sha)
+        if entry_id is not None and entry_id not in {e.entry_id for e in entries}:
+            raise UserError(f"file {sha[:16]}... did not match bank entry {entry_id}")
+        before = standing(rows.decisions_by_file(conn, [sha]).get(sha, []), settings)
+        if verdict is Verdict.CONFIRM and reviewer in before.confirmers:
+            raise Conflict(
+                f"{reviewer} already confirmed {sha[:16]}...; a second, different reviewer "
+                "must confirm it"
+            )
+        decision = rows.add_decision(conn, sha, verdict, reviewer, category, entry_id, note)
+        if verdict is Verdict.REJECT:
+            targets = [entry_id] if entry_id is not None else [e.entry_id for e in entries]
+            rows.suppress(conn, targets, decision.id)
+        return decision
+
+
+def confirmed_media(store: Store, settings: ReviewSettings = DEFAULT) -> Iterator[ConfirmedMedia]:
+    """Every file reviewers confirmed, with its hashes and category (never its bytes)."""
+    with store.engine.connect() as conn:
+        decisions = rows.decisions_by_file(conn)
+    for sha in sorted(decisions):
+        found = confirmed(store, sha, decisions[sha], settings)
+        if found is not None:
+            yield found
+
+
+def confirmed(
+    store: Store, sha256: str, decisions: Sequence[Decision], settings: ReviewSettings = DEFAULT
+) -> ConfirmedMedia | None:
+    """The file as ConfirmedMedia if its decisions confirm it, else None."""
+    state = standing(decisions, settings)
+    if state.status is not ReviewStatus.CONFIRMED or state.confirmed_at is None:
+        return None
+    with store.engine.connect() as conn:
+        facts = rows.media_facts(conn, sha256)
+        if facts is None:
+            return None
+        return ConfirmedMedia(
+            sha256=sha256,
+            md5=facts["md5"],
+            sha1=facts["sha1"],
+            size=int(facts["size"]),
+            category=state.category,
+            confirmed_by=state.confirmers,
+            confirmed_at=state.confirmed_at,
+            pdq=facts["pdq"],
+            first_seen_at=as_utc(facts["first_seen_at"]),
+            file_name=rows.file_name(conn, sha256),
+            posted_by=rows.posted_by(conn, sha256),
+        )
+
+
+def provider_feedback(store: Store, bank: str | None = None) -> Iterator[Decision]:
+    """Rejections, one per suppressed entry (``entry_id`` set), to send back to list providers."""
+    if bank is not None:
+        store.banks.get(bank)
+    with store.engine.connect() as conn:
+        yield from list(rows.rejections(conn, bank))
+
+
+def new_media(store: Store) -> Iterator[NewMedia]:
+    """Files in no bank that the network analysis flags, if that analysis is installed."""
+    try:
+        module: Any = importlib.import_module("crible.analysis.new_media")
+    except ModuleNotFoundError:
+        return iter(())
+    found: Iterator[NewMedia] = module.new_media(store)
+    return found
+
+
+def _item(
+    sha256: str,
+    entries: Sequence[rows.MatchedEntry],
+    fresh: NewMedia | None,
+    decisions: Sequence[Decision],
+    is_video: bool,
+    settings: ReviewSettings,
+) -> ReviewItem:
+    state = standing(decisions, settings)
+    categories = tuple(dict.fromkeys(e.category for e in entries if e.category is not None))
+    if state.category is not None and state.category not in categories:
+        categories = (state.category, *categories)
+    reasons = [_new_media_reason(fresh)] if fresh else []
+    reasons += [
+        f"matched bank {e.bank} ({e.category or 'no category'})"
+        + (" - entry suppressed by a rejection" if e.suppressed else "")
+        for e in entries
+    ]
+    ranks = [r for r in (c.rank for c in categories) if r is not None]
+    priority = (NEW_MEDIA_PRIORITY if fresh else 0) + len(entries)
+    if ranks:
+        priority += (10 - min(ranks)) * SEVERITY_STEP
+    return ReviewItem(
+        sha256=sha256,
+        status=state.status,
+        priority=priority,
+        reasons=tuple(reasons),
+        categories=categories,
+        match_ids=tuple(e.match_id for e in entries),
+        is_video=is_video,
+        decisions=tuple(decisions),
+    )
+
+
+def _new_media_reason(fresh: NewMedia) -> str:
+    when = f" on {fresh.first_posted_at:%Y-%m-%d}" if fresh.first_posted_at else ""
+    text = f"new media first posted by account {fresh.first_account_id}{when}"
+    if fresh.reshared_by:
+        text += f", reshared by {len(fresh.reshared_by)} other account(s)"
+    if fresh.alongside_known:
+        text += f", posted next to known material in {len(fresh.alongside_known)} message(s)"
+    return text
+
+
+def _severity(category: Category) -> int:
+    return category.rank if category.rank is not None else 99
