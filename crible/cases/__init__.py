@@ -1,0 +1,1 @@
+"""Cases: custody log, jurisdiction routing, identification import, evidence bundles."""
