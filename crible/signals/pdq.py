@@ -26,7 +26,7 @@ import numpy as np
 import pdqhash
 import simplejpeg
 from numpy.typing import NDArray
-from PIL import Image
+from PIL import Image, ImageFile
 
 from crible.model.errors import DecompressionBomb, MediaError
 from crible.model.signals import PdqHash, SignalType
@@ -144,6 +144,9 @@ def _describe(exc: BaseException) -> str:
 
 def _open(data: bytes, max_pixels: int, source: str | None) -> Image.Image:
     """Open (without decoding) an image of a known format, refusing decompression bombs."""
+    # A library imported in this process (WeasyPrint does) may have told Pillow to accept
+    # truncated files; evidence must not be hashed from half a picture.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         # Turning the warning into an error changes the process-wide filters for a moment;
         # crible hashes in worker processes, not threads, so no other thread is affected.

@@ -225,8 +225,12 @@ def test_looks_like_image(format: str) -> None:
     assert not looks_like_image(b"")
 
 
-def test_truncated_images_stay_errors() -> None:
-    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+def test_truncated_images_stay_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importing WeasyPrint tells Pillow, process-wide, to accept truncated images."""
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    data = encode(photo_like(8, 300, 200), "PNG")
+    result = hash_media(io.BytesIO(data[: len(data) * 2 // 3]))
+    assert result.pdq_status is PdqStatus.CORRUPT
 
 
 # --- exact mode ------------------------------------------------------------------------------
