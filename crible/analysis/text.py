@@ -78,9 +78,9 @@ def normalise(text: str) -> tuple[str, list[int]]:
 def compact(text: str) -> str:
     """The letters of ``text`` as matched (``normalise`` without the positions, faster)."""
     folded = text.casefold().translate(LEET)
-    if not folded.isascii():
-        folded = unicodedata.normalize("NFKD", folded)
-    return NON_LETTERS.sub("", folded)
+    if folded.isascii():
+        return NON_LETTERS.sub("", folded)
+    return "".join(c for c in unicodedata.normalize("NFKD", folded) if c.isalpha())
 
 
 def load_keywords(path: Path) -> KeywordList:

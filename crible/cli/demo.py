@@ -106,6 +106,24 @@ def _print_investigation(result: DemoResult, url: str) -> None:
             highlight=False,
             soft_wrap=True,
         )
+    if result.cases:
+        routed = Table("case file", "authority", "bundle", "dossier", title="routed case files")
+        by_reference = {c.reference: c for c in result.cases.routing.children}
+        for bundle in result.cases.bundles:
+            child = by_reference.get(bundle.parent.name)
+            authority = child.authority.name if child and child.authority else ""
+            pdfs = [
+                d for d in result.cases.dossiers if d.parent == bundle.parent and d.suffix == ".pdf"
+            ]
+            routed.add_row(
+                bundle.parent.name,
+                plain(authority),
+                Text(str(bundle.relative_to(result.folder)), overflow="fold"),
+                Text(str(pdfs[0].relative_to(result.folder)) if pdfs else "", overflow="fold"),
+            )
+        console.print(routed)
+        for account_id, why in result.cases.routing.unrouted:
+            console.print(plain(f"not routed: account {account_id}: {why}"))
     db = f"crible --db {url.removeprefix('sqlite:///')}"
     top = (
         result.analysis.suspects[0].account_id
@@ -121,5 +139,12 @@ def _print_investigation(result: DemoResult, url: str) -> None:
         "graph --format gexf -o network.gexf",
         f"suspects --keywords {result.folder / 'keywords-demo.txt'}",
         f"account {top} --timeline timeline.png",
+        "review list",
+        "case list",
+        *(
+            [f"verify {result.cases.bundles[0]} --key {result.folder / 'cases/keys/unit.pub'}"]
+            if result.cases and result.cases.bundles
+            else []
+        ),
     ):
         console.print(f"  {db} {command}", highlight=False, soft_wrap=True)

@@ -13,6 +13,7 @@ from crible.model.errors import UserError
 from crible.model.scans import ScanSummary
 from crible.model.signals import SignalType
 from crible.services.banks import import_list
+from crible.services.demo_cases import CaseDemo, run_case_demo
 from crible.services.demo_investigation import write_exports, write_keywords
 from crible.services.demo_media import TRANSFORMS, picture, save_jpeg, transformed_copy
 from crible.services.ingest import IngestReport, ingest
@@ -39,6 +40,7 @@ class DemoResult:
     false_matches: set[str]
     ingests: tuple[IngestReport, ...] = ()
     analysis: Analysis | None = None
+    cases: CaseDemo | None = None
 
     @property
     def missed(self) -> set[str]:
@@ -119,6 +121,8 @@ def run_demo(
     if analysis.suspects:
         top = account_profile(store, analysis.suspects[0].account_id, analysis=analysis)
         (folder / "timeline-top-suspect.png").write_bytes(timeline_picture(top))
+    say("from confirmed findings to routed, signed case files")
+    cases = run_case_demo(store, folder, say)
     return DemoResult(
         folder,
         report,
@@ -128,4 +132,5 @@ def run_demo(
         found - set(expected),
         reports,
         analysis,
+        cases,
     )

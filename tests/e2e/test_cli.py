@@ -112,6 +112,14 @@ def test_demo_finds_every_edited_copy_and_nothing_else(tmp_path: Path) -> None:
         for m in crible_json("messages", "--chat", c, db=str(demo_db))
     )
 
+    assert "routed to 3 authorities" in done.stdout
+    bundles = sorted((tmp_path / "crible-demo" / "cases").glob("CRB-*/bundle"))
+    assert len(bundles) == 3
+    key = tmp_path / "crible-demo" / "cases" / "keys" / "unit.pub"
+    checked = crible("verify", str(bundles[0]), "--key", str(key), db=str(demo_db))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert (bundles[0].parent / f"{bundles[0].parent.name}-fr.pdf").read_bytes()[:5] == b"%PDF-"
+
     (tmp_path / "mine").mkdir()
     refused = crible("demo", "--dir", "mine", db=None, cwd=tmp_path)
     assert refused.returncode == 2 and "was not made by crible demo" in refused.stderr
