@@ -7,19 +7,8 @@ import sys
 import click
 from rich.console import Console
 
-from crible.cli.banks import bank
-from crible.cli.cases import case
 from crible.cli.context import App, pass_app
-from crible.cli.demo import demo
-from crible.cli.exports import export
-from crible.cli.graph import graph
-from crible.cli.ingest import ingest_group
-from crible.cli.keys import keys
-from crible.cli.review import review
-from crible.cli.scan import hash_command, results, scan
-from crible.cli.suspects import account, suspects
-from crible.cli.verify import verify
-from crible.cli.views import accounts, chats, media, messages
+from crible.cli.lazy import LazyGroup
 from crible.model.errors import BadInput, CribleError, UserError
 
 EXIT_USER_ERROR = 2
@@ -28,7 +17,38 @@ EXIT_BAD_INPUT = 3
 err_console = Console(stderr=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+COMMANDS = {
+    "account": "crible.cli.suspects:account",
+    "accounts": "crible.cli.views:accounts",
+    "audit": "crible.cli.audit:audit",
+    "bank": "crible.cli.banks:bank",
+    "case": "crible.cli.cases:case",
+    "chats": "crible.cli.views:chats",
+    "demo": "crible.cli.demo:demo",
+    "export": "crible.cli.exports:export",
+    "graph": "crible.cli.graph:graph",
+    "hash": "crible.cli.scan:hash_command",
+    "ingest": "crible.cli.ingest:ingest_group",
+    "keys": "crible.cli.keys:keys",
+    "media": "crible.cli.views:media",
+    "messages": "crible.cli.views:messages",
+    "results": "crible.cli.scan:results",
+    "review": "crible.cli.review:review",
+    "scan": "crible.cli.scan:scan",
+    "serve": "crible.cli.serve:serve",
+    "suspects": "crible.cli.suspects:suspects",
+    "user": "crible.cli.users:user",
+    "verify": "crible.cli.verify:verify",
+}
+"""Every command, imported only when it runs (the web server, PDF renderer and plotting
+library are not loaded to hash a file)."""
+
+
+@click.group(
+    cls=LazyGroup,
+    lazy=COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--db",
     "db_url",
@@ -59,24 +79,6 @@ def db_upgrade(app: App) -> None:
     """Create or migrate the store to the newest schema."""
     store = app.store()
     click.echo(f"store at {store.url} is up to date")
-
-
-cli.add_command(bank)
-cli.add_command(scan)
-cli.add_command(results)
-cli.add_command(hash_command)
-cli.add_command(demo)
-cli.add_command(ingest_group)
-cli.add_command(graph)
-cli.add_command(suspects)
-cli.add_command(account)
-cli.add_command(export)
-cli.add_command(review)
-cli.add_command(case)
-cli.add_command(keys)
-cli.add_command(verify)
-for view in (accounts, chats, messages, media):
-    cli.add_command(view)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 from crible.exports.ncmec_client import Endpoint, NcmecClient, SentReport, send_report
 from crible.exports.ncmec_config import NcmecConfig
 from crible.exports.registry import ExportOptions, export_format
+from crible.model.audit import AuditAction
 from crible.model.cases import CaseFile, CaseSuspect, ConfirmedMedia
 from crible.model.errors import NotFound, UserError
-from crible.services import cases
+from crible.services import audit, cases
 from crible.signals.crypto import hash_file
 from crible.store import Store
 
@@ -181,6 +182,15 @@ def _log(store: Store, case_file: CaseFile, actor: str, action: str, written: Wr
         f"{action} written to {written.path.name} (SHA-256 {written.sha256}, {written.size} bytes)"
     )
     cases.record_custody(store, case_file.case.id, actor=actor, action="export", detail=detail)
+    audit.record(
+        store,
+        actor,
+        AuditAction.EXPORT,
+        case_file.case.reference,
+        format=action,
+        file=written.path.name,
+        sha256=written.sha256,
+    )
 
 
 def _safe(text: str) -> str:

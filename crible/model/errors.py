@@ -58,5 +58,17 @@ class StoreError(CribleError):
     """The store cannot be reached or its schema is not at the expected revision."""
 
 
+class NotAuthenticated(UserError):
+    """No valid credentials (session, token or password) came with the request."""
+
+
+class Forbidden(UserError):
+    """The signed-in account's role may not do this."""
+
+
+class RateLimited(UserError):
+    """Too many failed attempts in a short time; try again later."""
+
+
 class RemoteRefused(CribleError):
     """A remote service (NCMEC's reporting API) refused a request or could not be reached."""

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from crible.banks.formats import FORMATS, ParseOptions, detect_format
+from crible.model.audit import AuditAction
 from crible.model.banks import Bank, BankStats, HashEntry, ImportReport, Provenance, RejectedLine
 from crible.model.categories import make_category, scheme_named
 from crible.model.errors import BadInput, UserError
 from crible.model.signals import SignalType
+from crible.services import audit
 from crible.signals.crypto import hash_file
 from crible.store import Store
 
@@ -75,14 +77,22 @@ def show_bank(store: Store, name: str) -> BankStats:
     return store.banks.stats(name)
 
 
-def set_enabled(store: Store, name: str, enabled: bool) -> Bank:
-    """Enable or disable matching against a bank."""
-    return store.banks.set_enabled(name, enabled)
+def set_enabled(store: Store, name: str, enabled: bool, *, actor: str | None = None) -> Bank:
+    """Enable or disable matching against a bank (recorded in the audit log)."""
+    bank = store.banks.set_enabled(name, enabled)
+    audit.record(
+        store, actor or audit.local_actor(), AuditAction.BANK_CHANGE, name, enabled=enabled
+    )
+    return bank
 
 
-def delete_bank(store: Store, name: str) -> int:
-    """Delete a bank, its entries and the matches against them."""
-    return store.banks.delete(name)
+def delete_bank(store: Store, name: str, *, actor: str | None = None) -> int:
+    """Delete a bank, its entries and the matches against them (recorded in the audit log)."""
+    removed = store.banks.delete(name)
+    audit.record(
+        store, actor or audit.local_actor(), AuditAction.BANK_CHANGE, name, change="delete"
+    )
+    return removed
 
 
 def export_bank(store: Store, name: str, out: TextIO, *, fmt: str = "csv") -> int:

@@ -14,7 +14,9 @@ from crible.cases.bundle import BundleReport, write_bundle
 from crible.cases.custody import next_event
 from crible.cases.keys import fingerprint, load_private
 from crible.cases.verify import Verification, verify_bundle
+from crible.model.audit import AuditAction
 from crible.model.errors import UserError
+from crible.services import audit
 from crible.services.cases import case_file, get_case
 from crible.services.review import DEFAULT, ReviewSettings
 from crible.store import Store
@@ -66,6 +68,15 @@ def export_bundle(
             f"bundle {directory.resolve()}: {len(report.payload)} payload files, "
             f"tag manifest SHA-256 {report.tagmanifest_sha256}",
         )
+    audit.record(
+        store,
+        actor,
+        AuditAction.EXPORT,
+        case.reference,
+        format="bundle",
+        media=include_media,
+        tagmanifest_sha256=report.tagmanifest_sha256,
+    )
     return report
 
 

@@ -125,21 +125,35 @@ class Matcher:
                 if key not in best or n.distance < best[key][0]:
                     best[key] = (n.distance, variant, timestamp)
         for (pos, entry_id), (distance, variant, timestamp) in best.items():
-            info = self._entries[entry_id]
             found[pos].append(
-                Match(
-                    media_sha256=items[pos].sha256,
-                    bank_id=info.bank_id,
-                    bank_name=info.bank_name,
-                    entry_id=entry_id,
-                    signal_type=SignalType.PDQ,
-                    entry_value=info.value,
-                    distance=distance,
-                    variant=variant,
-                    category=info.category,
-                    frame_timestamp=timestamp,
-                )
+                self._pdq_match(items[pos].sha256, entry_id, distance, variant, timestamp)
             )
+
+    def match_pdq(self, value: str) -> list[Match]:
+        """The entries within the threshold of one PDQ hash as given (no dihedral variants),
+        closest first; for lookups of a hash rather than a file."""
+        if not len(self.index):
+            return []
+        (neighbours,) = self.index.search(hashes_from_hex([value]), self.threshold)
+        found = [self._pdq_match("", n.id, n.distance, None, None) for n in neighbours]
+        return sorted(found, key=lambda m: (m.distance, m.bank_name, m.entry_id))
+
+    def _pdq_match(
+        self, sha256: str, entry_id: int, distance: int, variant: str | None, at: float | None
+    ) -> Match:
+        info = self._entries[entry_id]
+        return Match(
+            media_sha256=sha256,
+            bank_id=info.bank_id,
+            bank_name=info.bank_name,
+            entry_id=entry_id,
+            signal_type=SignalType.PDQ,
+            entry_value=info.value,
+            distance=distance,
+            variant=variant,
+            category=info.category,
+            frame_timestamp=at,
+        )
 
 
 def _pdq_queries(item: MediaHashes) -> Iterator[tuple[str, str, float | None]]:

@@ -20,11 +20,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from crible.model.audit import AuditAction
 from crible.model.cases import ConfirmedMedia
 from crible.model.categories import Category, make_category
 from crible.model.decisions import Decision, ReviewItem, ReviewStatus, Verdict
 from crible.model.errors import BadInput, Conflict, NotFound, UserError
 from crible.model.suspects import NewMedia
+from crible.services import audit
 from crible.store import Store
 from crible.store import review as rows
 from crible.store.rows import as_utc
@@ -175,7 +177,17 @@ def decide(
         if verdict is Verdict.REJECT:
             targets = [entry_id] if entry_id is not None else [e.entry_id for e in entries]
             rows.suppress(conn, targets, decision.id)
-        return decision
+    audit.record(
+        store,
+        reviewer,
+        AuditAction.DECISION,
+        sha,
+        verdict=str(verdict),
+        category=str(category) if category else None,
+        entry_id=entry_id,
+        decision_id=decision.id,
+    )
+    return decision
 
 
 def confirmed_media(store: Store, settings: ReviewSettings = DEFAULT) -> Iterator[ConfirmedMedia]:

@@ -6,6 +6,7 @@ import os
 import subprocess
 from pathlib import Path
 
+from crible.services.audit import entries as audit_entries
 from crible.services.banks import import_list
 from crible.services.demo_media import picture, save_jpeg
 from crible.services.scan import scan
@@ -74,3 +75,9 @@ def test_review_commands_take_a_file_from_the_queue_to_confirmed_or_rejected(
     ]
     missing = crible("review", "show", "0" * 64, db=db)
     assert missing.returncode == 2 and "no media file" in missing.stderr
+
+    # decisions taken from the command line are in the audit log too, and the chain holds
+    with Store.open(db) as store:
+        decided = [(e.actor, e.target) for e in audit_entries(store, action="decision")]
+    assert ("carol", false_match.sha256) in decided and ("alice", kept.sha256) in decided
+    assert crible("audit", "verify", db=db).returncode == 0

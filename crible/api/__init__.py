@@ -1,0 +1,1 @@
+"""The HTTP edge: FastAPI app for platforms (lookups, HMA-compatible routes) and people."""

@@ -1,0 +1,119 @@
+"""Investigation pages: banks (enable/disable), chats and their messages, scans, ingests."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from crible.api.admin import set_bank_enabled
+from crible.api.security import Principal, Require
+from crible.model.users import Capability
+from crible.services import banks, views
+from crible.store import Store
+from crible.store.rows import as_utc
+from crible.store.tables import ingest_problems, ingests, scan_items, scan_runs
+from crible.web.app import page
+
+router = APIRouter(include_in_schema=False)
+Investigator = Annotated[Principal, Depends(Require(Capability.INVESTIGATE))]
+Admin = Annotated[Principal, Depends(Require(Capability.ADMINISTER))]
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+@router.get("/banks")
+def bank_list(request: Request, principal: Investigator) -> HTMLResponse:
+    """Banks with their counts; admins can enable or disable them."""
+    return page(
+        request,
+        "banks.html",
+        principal=principal,
+        banks=banks.list_banks(_store(request)),
+        may_change=principal.user.may(Capability.ADMINISTER),
+    )
+
+
+@router.post("/banks/{name}/enabled")
+async def bank_enabled(
+    request: Request,
+    principal: Admin,
+    name: str,
+    enabled: Annotated[str, Form(pattern="^(on|off)$")],
+) -> Response:
+    """Enable or disable a bank (audited; the lookup index is rebuilt)."""
+    await run_in_threadpool(set_bank_enabled, request, principal.user.name, name, enabled == "on")
+    return RedirectResponse("/banks", status_code=303)
+
+
+@router.get("/chats")
+def chat_list(request: Request, principal: Investigator) -> HTMLResponse:
+    return page(request, "chats.html", principal=principal, chats=views.list_chats(_store(request)))
+
+
+@router.get("/chats/{key}")
+def chat_messages(
+    request: Request,
+    principal: Investigator,
+    key: str,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> HTMLResponse:
+    """A chat's messages in time order (media are listed by hash, never shown here)."""
+    found = views.list_messages(_store(request), chat=key, limit=limit)
+    return page(request, "messages.html", principal=principal, chat=key, messages=found)
+
+
+@router.get("/scans")
+def scan_list(request: Request, principal: Investigator) -> HTMLResponse:
+    """Scan runs with their status and item counts."""
+    with _store(request).engine.connect() as conn:
+        counts: dict[int, int] = dict(
+            conn.execute(
+                select(scan_items.c.scan_id, func.count()).group_by(scan_items.c.scan_id)
+            ).all()
+        )
+        runs: list[dict[str, Any]] = [
+            {
+                "id": r.id,
+                "roots": ", ".join(json.loads(r.roots)) if r.roots.startswith("[") else r.roots,
+                "status": r.status,
+                "started_at": as_utc(r.started_at),
+                "finished_at": as_utc(r.finished_at),
+                "items": counts.get(r.id, 0),
+            }
+            for r in conn.execute(select(scan_runs).order_by(scan_runs.c.id.desc()))
+        ]
+    return page(request, "scans.html", principal=principal, runs=runs)
+
+
+@router.get("/ingests")
+def ingest_list(request: Request, principal: Investigator) -> HTMLResponse:
+    """Chat-export ingests with their status and problems."""
+    with _store(request).engine.connect() as conn:
+        problems: dict[int, int] = dict(
+            conn.execute(
+                select(ingest_problems.c.ingest_id, func.count()).group_by(
+                    ingest_problems.c.ingest_id
+                )
+            ).all()
+        )
+        rows = [
+            {
+                "id": r.id,
+                "platform": r.platform,
+                "format": r.format,
+                "path": r.path,
+                "status": r.status,
+                "started_at": as_utc(r.started_at),
+                "problems": problems.get(r.id, 0),
+            }
+            for r in conn.execute(select(ingests).order_by(ingests.c.id.desc()))
+        ]
+    return page(request, "ingests.html", principal=principal, ingests=rows)
