@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from crible.analysis import indicators
 from crible.analysis.facts import NO_TIME, Facts, Post, ServiceEvent
-from crible.analysis.graph import PAIRWISE, _pairs
 from crible.analysis.measures import measure, remove_key_players
 from crible.analysis.priority import DEFAULT_WEIGHTS, explain, load_weights
+from crible.analysis.same_media import PAIRWISE, _pairs
 from crible.analysis.text import (
     KeywordList,
     KeywordMatcher,
