@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from crible.analysis.facts import Facts, Post, read_facts
+from crible.analysis.freshness import kept
 from crible.model.suspects import NewMedia
 from crible.store import Store
 
@@ -53,8 +54,9 @@ def find_new_media(facts: Facts) -> list[NewMedia]:
 
 
 def new_media(store: Store) -> Iterator[NewMedia]:
-    """The new media of the investigation in ``store``, most re-shared first."""
-    yield from find_new_media(read_facts(store))
+    """The new media of the investigation in ``store``, most re-shared first (reused while
+    the store has not changed)."""
+    yield from kept(store, "new_media", lambda: find_new_media(read_facts(store)))
 
 
 def _alongside(times: list[tuple[float, int]], at: float) -> tuple[int, ...]:

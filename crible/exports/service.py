@@ -132,9 +132,9 @@ def _with_analysis(
 ) -> tuple[CaseFile, ExportOptions]:
     """The suspects' scores and reasons, and the network picture, from the analysis."""
     from crible.services.network_pictures import network_picture  # heavy: only when asked
-    from crible.services.suspects import analyse
+    from crible.services.suspects import latest_analysis
 
-    analysis = analyse(store)
+    analysis = latest_analysis(store)
     scores = {s.account_id: (s.score, tuple(r.text for r in s.reasons)) for s in analysis.suspects}
     if options.network_png is None and analysis.suspects:
         options = replace(options, network_png=network_picture(analysis))

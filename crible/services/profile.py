@@ -13,7 +13,7 @@ from crible.analysis.pictures import TimelineEvent
 from crible.analysis.text import KeywordHit
 from crible.model.errors import NotFound
 from crible.model.suspects import Suspect
-from crible.services.suspects import Analysis, AnalysisSettings, analyse
+from crible.services.suspects import Analysis, AnalysisSettings, latest_analysis
 from crible.services.views import AccountView, MessageView, account_view, messages_by_id
 from crible.store import Store
 from crible.store.rows import as_utc
@@ -71,7 +71,7 @@ def account_profile(
 ) -> AccountProfile:
     """The profile of one account (NotFound if there is no such account)."""
     view = account_view(store, account_id)
-    analysis = analysis or analyse(store, settings)
+    analysis = analysis or latest_analysis(store, settings)
     facts = analysis.facts
     account = facts.canonical(account_id)
     if account is None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from crible.analysis import indicators as ind
 from crible.analysis.facts import Facts, read_facts
+from crible.analysis.freshness import kept
 from crible.analysis.measures import Measures, measure
 from crible.analysis.new_media import find_new_media
 from crible.analysis.priority import DEFAULT_WEIGHTS, explain, load_weights
@@ -86,9 +87,15 @@ def analyse(
     return Analysis(suspects, facts, measures, new_media, hits)
 
 
+def latest_analysis(store: Store, settings: AnalysisSettings | None = None) -> Analysis:
+    """``analyse``, reused while the store has not changed (for pages asked for often)."""
+    settings = settings or AnalysisSettings()
+    return kept(store, ("analysis", repr(settings)), lambda: analyse(store, settings))
+
+
 def rank_suspects(store: Store, settings: AnalysisSettings | None = None) -> list[Suspect]:
     """The accounts of the investigation, highest priority first, each with its reasons."""
-    return analyse(store, settings).suspects
+    return latest_analysis(store, settings).suspects
 
 
 def _gather(found: dict[int, list[Indicator]], computed: dict[int, Indicator]) -> None:

@@ -12,7 +12,7 @@ from crible.api.security import Principal, Require
 from crible.model.users import Capability
 from crible.services.network_pictures import network_picture, timeline_picture
 from crible.services.profile import account_profile
-from crible.services.suspects import analyse
+from crible.services.suspects import latest_analysis
 from crible.store import Store
 from crible.web.app import page
 
@@ -29,14 +29,14 @@ def _store(request: Request) -> Store:
 @router.get("/suspects")
 def suspects(request: Request, principal: Investigator) -> HTMLResponse:
     """Accounts ranked by score, each with the reasons that make it up."""
-    analysis = analyse(_store(request))
+    analysis = latest_analysis(_store(request))
     return page(request, "suspects.html", principal=principal, suspects=analysis.suspects[:200])
 
 
 @router.get("/suspects/network.png")
 def network(request: Request, principal: Investigator) -> Response:
     """The network of accounts and chats, communities coloured, top suspects labelled."""
-    picture = network_picture(analyse(_store(request)))
+    picture = network_picture(latest_analysis(_store(request)))
     return Response(picture, media_type="image/png", headers=NO_STORE)
 
 
