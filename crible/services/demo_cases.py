@@ -23,6 +23,7 @@ from crible.services.bundles import export_bundle
 from crible.services.cases import case_file, case_from_confirmed
 from crible.services.review import OPEN, decide, review_queue
 from crible.services.routing import RoutingResult, import_identities, route_case
+from crible.services.suspects import latest_analysis
 from crible.store import Store
 
 REVIEWERS = ("demo-reviewer-1", "demo-reviewer-2")
@@ -33,8 +34,10 @@ TABLE = """Commune;Libellé;Orig. CA;N° CA;CA;Orig. TJ;N° TJ;TJ;Orig. CPH;N° 
 13055;MARSEILLE;CA;130;Cour d'appel d'Aix;TJ;1301;Tribunal judiciaire de Marseille;CPH;1311;CPH
 """
 """A routing table in the Ministry's columns (three communes; the real one has ~35,000)."""
-COMMUNES = ("75056", "69123", "13055", "99999")
-"""Communes given to the identified suspects in turn; 99999 is not in the table."""
+COMMUNES = ("75056", "69123", "13055")
+"""Communes given to the identified suspects in turn."""
+UNKNOWN_COMMUNE = "99999"
+"""Given to the lowest-ranked identified suspect: not in the table, so not routed."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,13 @@ def run_case_demo(store: Store, folder: Path, say: Callable[[str], None] = print
     network = case_from_confirmed(store, "Demo network (generated, benign)", actor=ACTOR)
     identities = folder / "cases" / "identification.csv"
     identities.parent.mkdir(parents=True, exist_ok=True)
-    suspects = case_file(store, network.id).suspects
+    ranks = {s.account_id: s.rank for s in latest_analysis(store).suspects}
+    suspects = sorted(
+        case_file(store, network.id).suspects, key=lambda s: ranks.get(s.account_id, 0)
+    )
     lines = ["account,name,birth_date,address,commune,source"]
-    for n, suspect in enumerate(suspects[:-1]):  # the last one stays unidentified
-        commune = COMMUNES[n % len(COMMUNES)]
+    for n, suspect in enumerate(suspects[:-1]):  # the lowest ranked stays unidentified
+        commune = UNKNOWN_COMMUNE if n == len(suspects) - 2 else COMMUNES[n % len(COMMUNES)]
         lines.append(
             f"{suspect.account_id},Person {n + 1},1990-01-0{n % 9 + 1},"
             f"{n + 1} demo street,{commune},demo judicial request {n + 1}"
