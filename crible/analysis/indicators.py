@@ -56,6 +56,7 @@ def known_material(facts: Facts) -> Indicators:
             len(files),
             text,
             _evidence(post.message_id for post in files.values()),
+            {"categories": dict(sorted(by_category.items())), "forwarded": forwarded},
         )
     return found
 
@@ -100,6 +101,7 @@ def exposure(facts: Facts) -> Indicators:
             f"was a member of {_plural(chats_of[account], 'chat')} while others posted "
             f"known files there {_plural(count, 'time')}",
             _evidence(evidence[account]),
+            {"chats": chats_of[account]},
         )
         for account, count in seen.items()
     }
@@ -122,6 +124,7 @@ def habitual(facts: Facts) -> Indicators:
             f"posted known material on {_plural(len(ordered), 'distinct day')} over "
             f"{_plural(span, 'day')} ({ordered[0]} to {ordered[-1]})",
             _evidence(by_day.values()),
+            {"span": span, "first": ordered[0], "last": ordered[-1]},
         )
     return found
 
@@ -141,7 +144,11 @@ def new_media_sources(facts: Facts, items: list[NewMedia]) -> Indicators:
         if alongside:
             text += f"; {alongside} posted alongside known material"
         found[account] = Indicator(
-            "new_media", len(files), text, _evidence(item.first_message_id for item in files)
+            "new_media",
+            len(files),
+            text,
+            _evidence(item.first_message_id for item in files),
+            {"reshared": len(reshared), "alongside": alongside},
         )
     return found
 
@@ -171,6 +178,10 @@ def administrator(facts: Facts) -> Indicators:
             len(made) + len(ran),
             "; ".join(parts),
             _evidence([*made.values(), *ran.values()]),
+            {
+                "created": [facts.chat_names[c] for c in sorted(made)],
+                "administered": [facts.chat_names[c] for c in sorted(ran)],
+            },
         )
     return found
 
@@ -196,6 +207,7 @@ def inviter(facts: Facts) -> Indicators:
             f"invited {_plural(len(people), 'person')} into "
             + ", ".join(facts.chat_names[c] for c in sorted(where[account])),
             _evidence(evidence[account]),
+            {"chats": [facts.chat_names[c] for c in sorted(where[account])]},
         )
         for account, people in invited.items()
     }
@@ -231,6 +243,12 @@ def bridge(facts: Facts) -> Indicators:
             len(links),
             f"carried content between chats: {described}",
             _evidence(m for ids in links.values() for m in ids),
+            {
+                "links": [
+                    (facts.chat_names[a], facts.chat_names[b], len(ids))
+                    for (a, b), ids in sorted(links.items())
+                ]
+            },
         )
     return found
 
@@ -250,6 +268,7 @@ def keywords(hits: list[KeywordHit]) -> Indicators:
             + ", ".join(f"{t} x{n}" for t, n in counted.most_common(5))
             + ")",
             _evidence(ids[account]),
+            {"terms": counted.most_common(5)},
         )
         for account, counted in terms.items()
     }
@@ -266,6 +285,7 @@ def contacts(leads: dict[int, dict[tuple[str, str], int | None]]) -> Indicators:
             len(shown),
             f"{_plural(len(shown), 'contact lead')}: {listed}{more}",
             _evidence(m for m in shown.values() if m is not None),
+            {"leads": list(shown)[:6]},
         )
     return found
 

@@ -131,11 +131,12 @@ def _with_analysis(
     store: Store, case_file: CaseFile, options: ExportOptions
 ) -> tuple[CaseFile, ExportOptions]:
     """The suspects' scores and reasons, and the network picture, from the analysis."""
+    from crible.analysis.wording import reasons_in
     from crible.services.network_pictures import network_picture  # heavy: only when asked
     from crible.services.suspects import latest_analysis
 
     analysis = latest_analysis(store)
-    scores = {s.account_id: (s.score, tuple(r.text for r in s.reasons)) for s in analysis.suspects}
+    scores = {s.account_id: (s.score, reasons_in(s, options.lang)) for s in analysis.suspects}
     if options.network_png is None and analysis.suspects:
         options = replace(options, network_png=network_picture(analysis))
     return cases.with_suspect_scores(case_file, scores), options

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Indicator:
     """What it says, in plain words: "posted 4 known files (VIC-US 1: 3, VIC-US 2: 1)"."""
     messages: tuple[int, ...] = ()
     """Ids of the supporting messages (store ids), oldest first."""
+    params: dict[str, Any] = field(default_factory=dict, compare=False)
+    """What the sentence was made from, so that it can be said in another language
+    (``crible.analysis.wording``)."""
 
 
 @dataclass(frozen=True)

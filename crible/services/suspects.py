@@ -131,6 +131,7 @@ def measure_indicators(
                     "pagerank",
                     round(rank - 1.0, 3),
                     f"PageRank on the distribution layer {rank:.1f} times the average",
+                    params={"times": round(rank, 1)},
                 )
             )
     for account, share in measures.betweenness.items():
@@ -148,9 +149,11 @@ def measure_indicators(
             Indicator(
                 "key_player",
                 round((key_players - position + 1) / key_players, 3),
-                f"key player #{position}: removing it and the {position - 1} before it leaves "
-                f"{left / reach:.0%} of the reach of known material",
+                f"key player #{position}: removing it"
+                + (f" and the {position - 1} before it" if position > 1 else "")
+                + f" leaves {left / reach:.0%} of the reach of known material",
                 evidence.get(account, ()),
+                {"position": position, "left": left / reach},
             )
         )
     return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -232,3 +233,23 @@ def test_many_posters_of_one_file_form_a_star() -> None:
     many = sorted(f"account:{i}" for i in range(PAIRWISE + 10))
     star = list(_pairs(many, ("t", "account:7")))
     assert len(star) == len(many) - 1 and all("account:7" in pair for pair in star)
+
+
+def test_every_indicator_can_be_said_in_french() -> None:
+    from crible.analysis.wording import _FRENCH, describe
+
+    assert set(_FRENCH) == set(DEFAULT_WEIGHTS)
+    facts = _facts()
+    known, habit = indicators.known_material(facts), indicators.habitual(facts)
+    assert (
+        describe(known[1], "fr") == "a publié 2 fichiers connus (VIC-US 1 : 1, sans catégorie : 1)"
+    )
+    assert describe(known[3], "fr").endswith(", dont 1 transféré")
+    assert describe(habit[1], "fr").endswith("sur 6 jours (du 2 janvier 1970 au 7 janvier 1970)")
+    bridge = indicators.bridge(facts)[3]
+    assert describe(bridge, "fr") == (
+        "a fait passer des contenus d'une discussion à une autre : one → two (1 message)"
+    )
+    bare = indicators.known_material(facts)[1]
+    assert describe(replace(bare, params={}), "fr") == bare.text  # no parameters: English
+    assert describe(bare, "en") == bare.text
