@@ -33,6 +33,7 @@ from crible.exports.dossier_text import (
     format_moment,
 )
 from crible.exports.provenance import accounts_of, chats_of, messages_of
+from crible.exports.provenance_words import detail_in
 from crible.model.cases import CaseFile, CaseSuspect, CustodyEvent, EvidenceItem
 from crible.model.errors import NotFound, UserError
 
@@ -193,7 +194,8 @@ def _timeline(case_file: CaseFile, lang: str) -> Iterable[TimelineRow]:
         for step in item.provenance:
             if step.at is not None and (step.kind, step.ref) not in seen:
                 seen.add((step.kind, step.ref))
-                yield TimelineRow(step.at, event_label(step.kind, lang), step.detail, step.ref)
+                detail = detail_in(step.detail, lang)
+                yield TimelineRow(step.at, event_label(step.kind, lang), detail, step.ref)
         yield TimelineRow(
             item.added_at, event_label("added", lang), item.description, f"{item.added_by}"
         )
