@@ -33,7 +33,7 @@ from crible.exports.dossier_text import (
     format_moment,
 )
 from crible.exports.provenance import accounts_of, chats_of, messages_of
-from crible.exports.provenance_words import detail_in
+from crible.exports.provenance_words import description_in, detail_in
 from crible.model.cases import CaseFile, CaseSuspect, CustodyEvent, EvidenceItem
 from crible.model.errors import NotFound, UserError
 
@@ -160,6 +160,7 @@ def _context(
         "date": lambda day: format_date(day, lang),
         "moment": lambda moment: format_moment(moment, lang),
         "label": lambda kind: event_label(kind, lang),
+        "described": lambda text: description_in(text, lang),
     }
 
 
@@ -197,7 +198,10 @@ def _timeline(case_file: CaseFile, lang: str) -> Iterable[TimelineRow]:
                 detail = detail_in(step.detail, lang)
                 yield TimelineRow(step.at, event_label(step.kind, lang), detail, step.ref)
         yield TimelineRow(
-            item.added_at, event_label("added", lang), item.description, f"{item.added_by}"
+            item.added_at,
+            event_label("added", lang),
+            description_in(item.description, lang),
+            f"{item.added_by}",
         )
     for media in case_file.media:
         if media.first_seen_at is not None:

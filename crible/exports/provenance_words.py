@@ -1,6 +1,6 @@
-"""The details of provenance steps said in French. ``crible.services.evidence`` writes them in
-English, in fixed shapes (which ``crible.exports.provenance`` also reads); a French dossier
-rewrites each shape it knows and leaves anything else as written."""
+"""Evidence descriptions and provenance details said in French. ``crible.services.evidence``
+writes them in English, in fixed shapes (which ``crible.exports.provenance`` also reads); a
+French dossier rewrites each shape it knows and leaves anything else as written."""
 
 from __future__ import annotations
 
@@ -54,12 +54,56 @@ _SHAPES: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
 )
 
 
+_DESCRIPTIONS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (
+        re.compile(r"^file (?P<name>.+) \((?P<cat>[^)]*)\)$"),
+        lambda m: (
+            f"fichier {m['name']} ("
+            + ("sans catégorie" if m["cat"] == "no category" else m["cat"])
+            + ")"
+        ),
+    ),
+    (
+        re.compile(r"^match of file (?P<f>\S+) with bank (?P<bank>.+) entry (?P<e>\d+)$"),
+        lambda m: f"correspondance du fichier {m['f']} avec la liste {m['bank']}, entrée {m['e']}",
+    ),
+    (
+        re.compile(r"^confirmation of file (?P<f>\S+) by (?P<who>.+)$"),
+        lambda m: f"confirmation du fichier {m['f']} par {m['who']}",
+    ),
+    (
+        re.compile(
+            r"^message (?P<id>\d+) from account (?P<a>\d+) in (?P<chat>.+?)"
+            r"(?: at (?P<at>[\d-]+ [\d:]+) UTC)?, carrying (?P<n>\d+) confirmed file\(s\)$"
+        ),
+        lambda m: (
+            f"message {m['id']} du compte {m['a']} dans {m['chat']}"
+            + (f" le {m['at']} UTC" if m["at"] else "")
+            + f", portant {m['n']} fichier(s) confirmé(s)"
+        ),
+    ),
+)
+
+
+def description_in(description: str, lang: str) -> str:
+    """An evidence item's description in ``lang`` (as written if not French or not known)."""
+    return _say(_DESCRIPTIONS, description, lang)
+
+
 def detail_in(detail: str, lang: str) -> str:
     """A provenance step's detail in ``lang`` (as written if not French or not known)."""
+    return _say(_SHAPES, detail, lang)
+
+
+def _say(
+    shapes: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...],
+    text: str,
+    lang: str,
+) -> str:
     if lang != "fr":
-        return detail
-    for pattern, say in _SHAPES:
-        found = pattern.match(detail)
+        return text
+    for pattern, say in shapes:
+        found = pattern.match(text)
         if found:
             return say(found)
-    return detail
+    return text

@@ -150,16 +150,15 @@ def test_text_indicators_and_profile(store: Store, demo: Analysis) -> None:
     )
 
 
-def test_every_provenance_step_of_the_demo_cases_is_said_in_french(store: Store) -> None:
-    from crible.exports.provenance_words import detail_in
+def test_every_description_and_provenance_step_of_the_demo_cases_is_said_in_french(
+    store: Store,
+) -> None:
+    from crible.exports.provenance_words import description_in, detail_in
     from crible.services.cases import case_file, list_cases
 
-    steps = [
-        step
-        for case in list_cases(store)
-        for item in case_file(store, case.id).evidence
-        for step in item.provenance
-    ]
+    items = [item for case in list_cases(store) for item in case_file(store, case.id).evidence]
+    assert all(description_in(i.description, "fr") != i.description for i in items)
+    steps = [step for item in items for step in item.provenance]
     assert {s.kind for s in steps} >= {"ingest", "scan", "file", "message", "match", "decision"}
     untranslated = {s.detail for s in steps if detail_in(s.detail, "fr") == s.detail}
     assert untranslated == set()
