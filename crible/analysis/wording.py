@@ -10,20 +10,37 @@ from typing import Any
 from crible.model.suspects import Indicator, Suspect
 
 LANGUAGES = ("en", "fr")
-_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+MONTHS: dict[str, tuple[str, ...]] = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+}
+"""Month names by language (the dossier uses them too)."""
 _LEAD_KINDS = {"phone": "téléphone", "email": "courriel", "handle": "identifiant", "link": "lien"}
 
 
@@ -54,7 +71,7 @@ def _n(count: float, one: str, many: str) -> str:
 
 def _day(text: str) -> str:
     moment = date.fromisoformat(text)
-    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
+    return f"{moment.day} {MONTHS['fr'][moment.month - 1]} {moment.year}"
 
 
 def _known(n: float, p: dict[str, Any]) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from crible.analysis.wording import MONTHS
+
 LANGUAGES = ("fr", "en")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -176,41 +178,10 @@ EVENTS: dict[str, dict[str, str]] = {
     },
 }
 
-_MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
-
 
 def format_date(day: date, lang: str) -> str:
     """``4 June 1988`` / ``4 juin 1988``."""
-    return f"{day.day} {_MONTHS[lang][day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[lang][day.month - 1]} {day.year}"
 
 
 def format_moment(moment: datetime, lang: str) -> str:

@@ -29,7 +29,6 @@ from crible.signals.media import hash_media
 from crible.signals.registry import normalise, signal_type_named
 from crible.store import Store
 from crible.store.review_tables import suppressed_entries
-from crible.store.rows import category_of
 from crible.store.tables import bank_entries, banks
 
 
@@ -114,24 +113,7 @@ class LookupIndex:
 
     def lookup(self, signal_type: SignalType, value: str) -> list[Match]:
         """Entries of enabled banks matching one normalised hash."""
-        if signal_type is SignalType.PDQ:
-            return self._matcher.match_pdq(value)
-        return [
-            Match(
-                media_sha256="",
-                bank_id=bank_id,
-                bank_name=bank,
-                entry_id=entry_id,
-                signal_type=SignalType(kind),
-                entry_value=hit,
-                distance=0,
-                variant=None,
-                category=category_of(scheme, code),
-            )
-            for entry_id, bank_id, bank, hit, scheme, code, kind in self.store.exact_lookup(
-                [(signal_type, value)]
-            )
-        ]
+        return self._matcher.match_hash(signal_type, value)
 
     def lookup_file(self, stream: BinaryIO, *, max_image_bytes: int) -> FileLookup:
         """Hash an uploaded file (crypto hashes, PDQ with its 8 variants) and match it."""

@@ -22,6 +22,7 @@ from crible.services.video_matching import VideoMatcher
 from crible.store import Store
 from crible.store.rows import category_of
 from crible.store.sql import batched
+from crible.store.store import ExactHit
 
 
 @dataclass(frozen=True)
@@ -85,23 +86,17 @@ class Matcher:
                 value = getattr(item.crypto, str(signal_type))
                 wanted.setdefault((str(signal_type), value), []).append(pos)
         pairs = [(SignalType(t), v) for t, v in wanted]
-        for entry_id, bank_id, bank, value, scheme, code, type_name in self.store.exact_lookup(
-            pairs
-        ):
-            for pos in wanted.get((type_name, value), []):
-                found[pos].append(
-                    Match(
-                        media_sha256=items[pos].sha256,
-                        bank_id=bank_id,
-                        bank_name=bank,
-                        entry_id=entry_id,
-                        signal_type=SignalType(type_name),
-                        entry_value=value,
-                        distance=0,
-                        variant=None,
-                        category=category_of(scheme, code),
-                    )
-                )
+        for hit in self.store.exact_lookup(pairs):
+            for pos in wanted.get((hit[6], hit[3]), []):
+                found[pos].append(_exact(items[pos].sha256, hit))
+
+    def match_hash(self, signal_type: SignalType, value: str) -> list[Match]:
+        """The entries matching one hash as given (PDQ: within the threshold, no dihedral
+        variants; the others exactly), closest first; for lookups of a hash, not a file."""
+        if signal_type is SignalType.PDQ:
+            return self.match_pdq(value)
+        hits = self.store.exact_lookup([(signal_type, value)])
+        return sorted((_exact("", hit) for hit in hits), key=lambda m: (m.bank_name, m.entry_id))
 
     def _match_pdq(self, items: Sequence[MediaHashes], found: list[list[Match]]) -> None:
         """PDQ: images with their 8 dihedral variants, videos frame by frame (a known
@@ -154,6 +149,21 @@ class Matcher:
             category=info.category,
             frame_timestamp=at,
         )
+
+
+def _exact(sha256: str, hit: ExactHit) -> Match:
+    entry_id, bank_id, bank, value, scheme, code, type_name = hit
+    return Match(
+        media_sha256=sha256,
+        bank_id=bank_id,
+        bank_name=bank,
+        entry_id=entry_id,
+        signal_type=SignalType(type_name),
+        entry_value=value,
+        distance=0,
+        variant=None,
+        category=category_of(scheme, code),
+    )
 
 
 def _pdq_queries(item: MediaHashes) -> Iterator[tuple[str, str, float | None]]:
