@@ -25,5 +25,6 @@ class ServeSettings:
     """How often each worker checks whether the banks changed and rebuilds its index."""
     break_after_reveals: int = 20
     """Reveals in one session after which the review app suggests a break."""
-    required_confirmations: int = 2
-    """Four-eyes: distinct reviewers who must confirm a file before it counts (1 disables)."""
+    required_confirmations: int | None = None
+    """Distinct reviewers who must confirm a file; None: the store's setting (four-eyes, 2,
+    unless ``crible review settings`` changed it)."""

@@ -35,7 +35,10 @@ _NOTE = click.option("--note", default="", help="Why (kept with the decision).")
 
 
 def _settings(ctx: click.Context) -> service.ReviewSettings:
-    confirmations: int = ctx.find_root().meta.get("crible.review.confirmations", 2)
+    """--confirmations if given, else the store's own setting (resolved by the service)."""
+    confirmations: int | None = ctx.find_root().meta.get("crible.review.confirmations")
+    if confirmations is None:
+        return service.DEFAULT
     return service.ReviewSettings(required_confirmations=confirmations)
 
 
@@ -44,12 +47,12 @@ def _settings(ctx: click.Context) -> service.ReviewSettings:
     "--confirmations",
     type=click.IntRange(1, 5),
     envvar="CRIBLE_REQUIRED_CONFIRMATIONS",
-    default=2,
-    show_default=True,
-    help="Distinct reviewers needed to confirm a file (four-eyes; 1 disables it).",
+    default=None,
+    help="Distinct reviewers needed to confirm a file, for this command only "
+    "(default: the store's setting, see `crible review settings`).",
 )
 @click.pass_context
-def review(ctx: click.Context, confirmations: int) -> None:
+def review(ctx: click.Context, confirmations: int | None) -> None:
     """Review matched and new files: list the queue, confirm, reject or escalate."""
     ctx.find_root().meta["crible.review.confirmations"] = confirmations
 
@@ -271,3 +274,23 @@ def item_dict(item: ReviewItem) -> dict[str, Any]:
         "is_video": item.is_video,
         "decisions": [decision_dict(d) for d in item.decisions],
     }
+
+
+@review.command("settings")
+@click.option(
+    "--confirmations",
+    "count",
+    type=click.IntRange(1, 5),
+    default=None,
+    help="Set how many distinct reviewers must confirm a file in this store (2: four-eyes).",
+)
+@click.option("--actor", default=default_reviewer, help="Who changes it (for the audit log).")
+@pass_app
+def settings_command(app: App, count: int | None, actor: str) -> None:
+    """Show or set the store's review settings (the same for the CLI, the web app and cases)."""
+    store = app.store()
+    if count is not None:
+        service.set_required_confirmations(store, count, actor)
+    current = service.review_settings(store).required_confirmations
+    four_eyes = "four-eyes" if current >= 2 else "one reviewer is enough"
+    click.echo(f"required confirmations: {current} ({four_eyes})")

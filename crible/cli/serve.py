@@ -43,10 +43,10 @@ from crible.store.engine import resolve_url
 )
 @click.option(
     "--confirmations",
-    default=2,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 5),
-    help="Four-eyes: distinct reviewers who must confirm a file (1 turns it off).",
+    help="Distinct reviewers who must confirm a file, overriding the store's setting "
+    "(`crible review settings`; four-eyes, 2, unless set).",
 )
 @click.option(
     "--access-log", is_flag=True, help="Log one line a request (off: lookups are the hot path)."
@@ -70,7 +70,7 @@ def serve(
     max_upload_mb: int,
     session_hours: float,
     access_log: bool,
-    confirmations: int,
+    confirmations: int | None,
     log_level: str,
 ) -> None:
     """Serve the lookup API (with HMA-compatible routes) and the review app.

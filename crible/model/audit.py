@@ -20,6 +20,7 @@ class AuditAction(StrEnum):
     BANK_CHANGE = "bank_change"
     USER_CHANGE = "user_change"
     TOKEN_CHANGE = "token_change"
+    CONFIG_CHANGE = "config_change"
 
 
 GENESIS = "0" * 64

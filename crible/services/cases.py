@@ -25,7 +25,13 @@ from crible.model.cases import (
 )
 from crible.model.errors import NotFound, StoreError, UserError
 from crible.services.evidence import admit
-from crible.services.review import DEFAULT, ReviewSettings, confirmed, confirmed_media
+from crible.services.review import (
+    DEFAULT,
+    ReviewSettings,
+    confirmed,
+    confirmed_media,
+    resolved,
+)
 from crible.store import Store
 from crible.store import cases as rows
 from crible.store import review as review_rows
@@ -152,6 +158,7 @@ def custody_log(store: Store, case_ref: str | int) -> list[CustodyEvent]:
 def case_file(store: Store, case_id: int | str, settings: ReviewSettings = DEFAULT) -> CaseFile:
     """Everything a renderer needs about one case: suspects, confirmed evidence and media,
     custody, the other files of its network and the suspects that could not be routed."""
+    settings = resolved(store, settings)
     case = get_case(store, case_id)
     log = custody_log(store, case.id)
     with store.engine.connect() as conn:

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, select
 
 from crible.model.cases import ConfirmedMedia, ProvenanceStep
 from crible.model.errors import NotFound, UserError
-from crible.services.review import DEFAULT, ReviewSettings, confirmed, standing
+from crible.services.review import DEFAULT, ReviewSettings, confirmed, resolved, standing
 from crible.store import Store
 from crible.store import review as review_rows
 from crible.store.rows import as_utc
@@ -59,6 +59,7 @@ class Admitted:
 
 def admit(store: Store, kind: str, ref: str, settings: ReviewSettings = DEFAULT) -> Admitted:
     """Check an item is confirmed and build its chain; UserError says why it is refused."""
+    settings = resolved(store, settings)
     if kind not in KINDS:
         raise UserError(f"unknown evidence kind {kind!r} (one of {', '.join(KINDS)})")
     key = ref.strip().lower()

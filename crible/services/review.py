@@ -30,6 +30,7 @@ from crible.services import audit
 from crible.store import Store
 from crible.store import review as rows
 from crible.store.rows import as_utc
+from crible.store.settings import read_setting, write_setting
 
 OPEN = frozenset({ReviewStatus.PENDING, ReviewStatus.AWAITING_SECOND, ReviewStatus.ESCALATED})
 """Files that still need a reviewer."""
@@ -46,6 +47,31 @@ class ReviewSettings:
 
 
 DEFAULT = ReviewSettings()
+"""Passed by default: stands for the store's own setting (``review_settings``), which is
+read when a function that has the store gets it; ``standing`` alone reads it as 2."""
+CONFIRMATIONS = "review.required_confirmations"
+
+
+def review_settings(store: Store) -> ReviewSettings:
+    """The store's review settings (four-eyes unless someone set it otherwise)."""
+    stored = read_setting(store.engine, CONFIRMATIONS)
+    return ReviewSettings(required_confirmations=int(stored)) if stored else ReviewSettings()
+
+
+def set_required_confirmations(store: Store, count: int, actor: str) -> ReviewSettings:
+    """How many distinct reviewers must confirm a file in this store (1 to 5; recorded in
+    the audit log)."""
+    if not 1 <= count <= 5:
+        raise UserError(f"required confirmations must be 1 to 5, not {count}")
+    before = review_settings(store).required_confirmations
+    write_setting(store.engine, CONFIRMATIONS, str(count), actor)
+    audit.record(store, actor, AuditAction.CONFIG_CHANGE, CONFIRMATIONS, before=before, after=count)
+    return ReviewSettings(required_confirmations=count)
+
+
+def resolved(store: Store, settings: ReviewSettings) -> ReviewSettings:
+    """``settings``, or the store's own when the default was passed."""
+    return review_settings(store) if settings is DEFAULT else settings
 
 
 @dataclass(frozen=True)
@@ -107,6 +133,7 @@ def review_queue(
     (every file); ``category`` (``SCHEME:CODE``) keeps files whose matched entries or
     confirmed category carry it.
     """
+    settings = resolved(store, settings)
     statuses = {status} if isinstance(status, ReviewStatus) else status
     wanted = parse_category(category) if category else None
     fresh = {n.sha256: n for n in new_media(store)}
@@ -132,6 +159,7 @@ def review_queue(
 
 def review_item(store: Store, sha256: str, settings: ReviewSettings = DEFAULT) -> ReviewItem:
     """One file as the review queue shows it; NotFound if the store does not hold it."""
+    settings = resolved(store, settings)
     sha = sha256.strip().lower()
     with store.engine.connect() as conn:
         if not rows.media_known(conn, sha):
@@ -155,6 +183,7 @@ def decide(
     settings: ReviewSettings = DEFAULT,
 ) -> Decision:
     """Record one reviewer's decision about a file (see the module doc for the rules)."""
+    settings = resolved(store, settings)
     sha = sha256.strip().lower()
     reviewer = reviewer.strip()
     if not reviewer:
@@ -192,6 +221,7 @@ def decide(
 
 def confirmed_media(store: Store, settings: ReviewSettings = DEFAULT) -> Iterator[ConfirmedMedia]:
     """Every file reviewers confirmed, with its hashes and category (never its bytes)."""
+    settings = resolved(store, settings)
     with store.engine.connect() as conn:
         decisions = rows.decisions_by_file(conn)
     for sha in sorted(decisions):
@@ -204,7 +234,7 @@ def confirmed(
     store: Store, sha256: str, decisions: Sequence[Decision], settings: ReviewSettings = DEFAULT
 ) -> ConfirmedMedia | None:
     """The file as ConfirmedMedia if its decisions confirm it, else None."""
-    state = standing(decisions, settings)
+    state = standing(decisions, resolved(store, settings))
     if state.status is not ReviewStatus.CONFIRMED or state.confirmed_at is None:
         return None
     with store.engine.connect() as conn:

@@ -60,7 +60,9 @@ def _category_choices() -> list[str]:
 
 
 def _review_settings(request: Request) -> reviews.ReviewSettings:
-    return reviews.ReviewSettings(required_confirmations=_settings(request).required_confirmations)
+    """The server's override, else the store's own setting (resolved by the service)."""
+    count = _settings(request).required_confirmations
+    return reviews.DEFAULT if count is None else reviews.ReviewSettings(count)
 
 
 def _exposure(principal: Principal, settings: ServeSettings) -> dict[str, Any]:

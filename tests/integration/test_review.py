@@ -142,6 +142,30 @@ def test_one_confirmation_is_enough_when_four_eyes_is_off(store: Store, tmp_path
     assert [m.sha256 for m in confirmed_media(store, settings=single)] == [f.c]
 
 
+def test_the_store_setting_holds_for_review_and_cases_alike(store: Store, tmp_path: Path) -> None:
+    from crible.services.audit import entries
+    from crible.services.cases import add_evidence, case_file, create_case
+    from crible.services.review import review_settings, set_required_confirmations
+
+    f = _scanned(store, tmp_path)
+    assert review_settings(store).required_confirmations == 2  # four-eyes unless set
+    set_required_confirmations(store, 1, "admin")
+    decide(store, f.c, Verdict.CONFIRM, "alice", category=MILD)
+
+    assert review_item(store, f.c).status is ReviewStatus.CONFIRMED
+    case = create_case(store, "one reviewer", actor="admin")
+    add_evidence(store, case.id, "media", f.c, actor="admin")  # the case agrees: confirmed
+    assert [m.sha256 for m in case_file(store, case.id).media] == [f.c]
+    (changed,) = entries(store, action="config_change")
+    assert changed.actor == "admin" and '"after":1' in changed.detail
+
+    set_required_confirmations(store, 2, "admin")  # back to four-eyes: no longer enough
+    assert review_item(store, f.c).status is ReviewStatus.AWAITING_SECOND
+    assert case_file(store, case.id).media == ()
+    with pytest.raises(UserError, match="1 to 5"):
+        set_required_confirmations(store, 0, "admin")
+
+
 def test_decisions_that_cannot_be_taken_are_refused(store: Store, tmp_path: Path) -> None:
     f = _scanned(store, tmp_path)
 
