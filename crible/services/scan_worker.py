@@ -48,8 +48,16 @@ def hash_location(location: MediaLocation, options: ScanOptions) -> HashOutcome:
 
 def _with_video(location: MediaLocation, hashes: MediaHashes, options: ScanOptions) -> HashOutcome:
     """Hash a video's frames (vPDQ) when the file is one; a broken video is a rejection
-    that keeps the file's cryptographic hashes. Decoding runs under a hard deadline (the soft
-    time limit plus half, plus HARD_MARGIN seconds) in case FFmpeg hangs inside a call."""
+    that keeps the file's cryptographic hashes. Only a file that looks like a video is
+    decoded, under a hard deadline (the soft time limit plus half, plus HARD_MARGIN seconds)
+    in case FFmpeg hangs inside a call; other files cost a 32-byte read, not a process."""
+    try:
+        with open_location(location, max_bytes=options.max_file_bytes) as stream:
+            is_video = looks_like_video(stream.read(32))
+    except OSError as exc:
+        return HashOutcome(location, hashes, _rejected(location, "unreadable", _os_reason(exc)))
+    if not is_video:
+        return HashOutcome(location, hashes, None)
     deadline = options.video_time_limit * 1.5 + HARD_MARGIN
     try:
         video = with_deadline(
@@ -59,18 +67,13 @@ def _with_video(location: MediaLocation, hashes: MediaHashes, options: ScanOptio
         if exc.reason.startswith("no video stream"):
             return HashOutcome(location, hashes, None)
         return HashOutcome(location, hashes, _rejected(location, "corrupt_video", exc.reason))
-    if video is None:
-        return HashOutcome(location, hashes, None)
     return HashOutcome(location, replace(hashes, video=video), None)
 
 
-def _video_of(location: MediaLocation, options: ScanOptions) -> VideoHash | None:
-    """The vPDQ hash of the file at ``location``, None if it is not a video."""
+def _video_of(location: MediaLocation, options: ScanOptions) -> VideoHash:
+    """The vPDQ hash of the video at ``location`` (runs in the deadline's child process)."""
     try:
         with open_location(location, max_bytes=options.max_file_bytes) as stream:
-            if not looks_like_video(stream.read(32)):
-                return None
-            stream.seek(0)
             return hash_video(
                 stream,
                 seconds_per_hash=options.seconds_per_frame,

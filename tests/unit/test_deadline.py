@@ -50,3 +50,20 @@ def test_a_hanging_decoder_is_a_rejection(tmp_path: Path, monkeypatch: pytest.Mo
     assert outcome.hashes is not None and outcome.hashes.sha256  # the file's hashes are kept
     assert outcome.rejection is not None and outcome.rejection.code == "corrupt_video"
     assert "hard time limit" in outcome.rejection.reason
+
+
+def test_files_that_are_not_videos_start_no_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a file that looks like a video is decoded in a child: a text file is not."""
+
+    def refuse(*_a: object, **_k: object) -> None:
+        raise AssertionError("a child process was started for a file that is no video")
+
+    monkeypatch.setattr(scan_worker, "with_deadline", refuse)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("plain text, neither a picture nor a video\n")
+    location = MediaLocation(bytes(notes), str(notes), bytes(notes))
+    outcome = scan_worker.hash_location(location, ScanOptions())
+    assert outcome.rejection is None and outcome.hashes is not None
+    assert outcome.hashes.video is None
