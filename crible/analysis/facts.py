@@ -8,17 +8,17 @@ Times are POSIX seconds (UTC) so that numpy can sort and search them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import Connection, Select, exists, func, select
+from sqlalchemy import Connection, exists, func, select
 
 from crible.model.categories import Category
 from crible.store import Store
 from crible.store.review_tables import suppressed_entries
 from crible.store.rows import category_of
+from crible.store.sql import streamed
 from crible.store.tables import (
     account_names,
     accounts,
@@ -31,7 +31,6 @@ from crible.store.tables import (
     messages,
 )
 
-BATCH = 5000
 START_EVENTS = ("create", "join", "invite")
 END_EVENTS = ("leave", "remove")
 ADMIN_ACTIONS = frozenset(
@@ -140,16 +139,12 @@ class Facts:
         return f"{name} ({key})" if name else key
 
 
-def _stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
-    yield from conn.execution_options(yield_per=BATCH).execute(query)
-
-
 def read_facts(store: Store) -> Facts:
     """Read the facts of the whole investigation from ``store``."""
     facts = Facts()
     with store.engine.connect() as conn:
         _accounts(conn, facts)
-        for chat_id, name in _stream(conn, select(chats.c.id, chats.c.name)):
+        for chat_id, name in streamed(conn, select(chats.c.id, chats.c.name)):
             facts.chat_names[chat_id] = name or f"chat {chat_id}"
         _known(conn, facts)
         _posts(conn, facts)
@@ -161,14 +156,14 @@ def read_facts(store: Store) -> Facts:
 
 def _accounts(conn: Connection, facts: Facts) -> None:
     query = select(accounts.c.id, accounts.c.platform, accounts.c.key)
-    for account_id, platform, key in _stream(conn, query):
+    for account_id, platform, key in streamed(conn, query):
         facts.account_keys[account_id] = (platform, key)
     names = (
         select(account_names.c.account_id, account_names.c.value)
         .where(account_names.c.kind == "name")
         .order_by(account_names.c.last_seen_at.nulls_first(), account_names.c.id)
     )
-    for account_id, value in _stream(conn, names):
+    for account_id, value in streamed(conn, names):
         facts.account_names[account_id] = value
     unique = _unique_names(facts)
     for account_id, (_platform, key) in facts.account_keys.items():
@@ -189,7 +184,7 @@ def _known(conn: Connection, facts: Facts) -> None:
         .distinct()
     )
     found: dict[str, set[Category | None]] = {}
-    for sha256, scheme, code in _stream(conn, query):
+    for sha256, scheme, code in streamed(conn, query):
         found.setdefault(sha256, set()).add(category_of(scheme, code))
     facts.known = {
         sha: tuple(sorted(cats, key=lambda c: (c is None, str(c)))) for sha, cats in found.items()
@@ -211,7 +206,7 @@ def _posts(conn: Connection, facts: Facts) -> None:
         .order_by(message_media.c.id)
     )
     alias = facts.alias
-    for message_id, sender, chat_id, sent_at, sha256, forwarded_from in _stream(conn, query):
+    for message_id, sender, chat_id, sent_at, sha256, forwarded_from in streamed(conn, query):
         account = alias.get(sender, sender)
         facts.posts.append(
             Post(message_id, account, chat_id, seconds(sent_at), sha256, forwarded_from is not None)
@@ -231,7 +226,7 @@ def _activity(conn: Connection, facts: Facts) -> None:
         .where(messages.c.sender_id.is_not(None))
         .group_by(messages.c.sender_id, messages.c.chat_id)
     )
-    for sender, chat_id, n, first, last in _stream(conn, query):
+    for sender, chat_id, n, first, last in streamed(conn, query):
         pair = (facts.alias.get(sender, sender), chat_id)
         count, start, end = facts.activity.get(pair, (0, NO_TIME, NO_TIME))
         first_at, last_at = seconds(first), seconds(last)
@@ -253,7 +248,7 @@ def _events(conn: Connection, facts: Facts) -> None:
         .where(messages.c.kind == "service")
         .order_by(messages.c.id)
     )
-    actions = {row[0]: row for row in _stream(conn, service)}
+    actions = {row[0]: row for row in streamed(conn, service)}
     query = select(
         membership_events.c.message_id,
         membership_events.c.event,
@@ -262,7 +257,7 @@ def _events(conn: Connection, facts: Facts) -> None:
         membership_events.c.by_account_id,
     ).order_by(membership_events.c.id)
     seen: set[int] = set()
-    for message_id, event, account_id, name, by in _stream(conn, query):
+    for message_id, event, account_id, name, by in streamed(conn, query):
         row = actions.get(message_id)
         if row is None:
             continue
@@ -329,7 +324,7 @@ def _forwards(conn: Connection, facts: Facts) -> None:
         .where(messages.c.forwarded_from.is_not(None), messages.c.sender_id.is_not(None))
         .order_by(messages.c.id)
     )
-    for message_id, sender, chat_id, name, origin in _stream(conn, query):
+    for message_id, sender, chat_id, name, origin in streamed(conn, query):
         facts.forwards.append(
             (message_id, facts.alias.get(sender, sender), chat_id, name, facts.canonical(origin))
         )

@@ -17,17 +17,18 @@ platform-id account showed are merged into that account.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import Connection, Select, and_, func, select
+from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.orm import aliased
 
 from crible.analysis.same_media import link_same_media
 from crible.store import Store
 from crible.store.rows import as_utc
+from crible.store.sql import streamed
 from crible.store.tables import (
     account_names,
     accounts,
@@ -40,7 +41,6 @@ from crible.store.tables import (
 )
 
 LAYERS = ("posted", "member", "forwarded", "replied", "mentioned", "invited", "same_media")
-BATCH = 5000
 START_EVENTS = ("create", "join", "invite")
 END_EVENTS = ("leave", "remove")
 
@@ -49,10 +49,6 @@ def iso(value: datetime | None) -> str | None:
     """A stored time as ISO 8601 UTC text."""
     moment = as_utc(value)
     return moment.isoformat() if moment else None
-
-
-def _stream(conn: Connection, query: Select[Any]) -> Iterator[Any]:
-    yield from conn.execution_options(yield_per=BATCH).execute(query)
 
 
 class GraphBuilder:
@@ -92,13 +88,13 @@ class GraphBuilder:
 
     def nodes(self) -> None:
         """Every chat and account (latest name), name-only accounts merged where unambiguous."""
-        for chat_id, name, kind in _stream(
+        for chat_id, name, kind in streamed(
             self.conn, select(chats.c.id, chats.c.name, chats.c.type)
         ):
             self.graph.add_node(f"chat:{chat_id}", kind="chat", **_some(name=name, type=kind))
         names: dict[str, set[int]] = {}
         name_only: dict[int, str] = {}
-        for account_id, platform, key, is_bot in _stream(
+        for account_id, platform, key, is_bot in streamed(
             self.conn, select(accounts.c.id, accounts.c.platform, accounts.c.key, accounts.c.is_bot)
         ):
             if key.startswith("name:"):
@@ -113,7 +109,7 @@ class GraphBuilder:
             )
         query = select(account_names.c.account_id, account_names.c.kind, account_names.c.value)
         query = query.order_by(account_names.c.last_seen_at.nulls_first(), account_names.c.id)
-        for account_id, kind, value in _stream(self.conn, query):
+        for account_id, kind, value in streamed(self.conn, query):
             node = f"account:{account_id}"
             if kind == "name":
                 self.graph.nodes[node]["name"] = value
@@ -147,7 +143,7 @@ class GraphBuilder:
             .where(message_media.c.sha256.is_not(None), messages.c.sender_id.is_not(None))
             .group_by(messages.c.sender_id, message_media.c.sha256, messages.c.chat_id)
         )
-        for sender, sha256, chat_id, n, first, last in _stream(self.conn, query):
+        for sender, sha256, chat_id, n, first, last in streamed(self.conn, query):
             node = f"media:{sha256}"
             if node not in self.graph:
                 self.graph.add_node(node, kind="media", sha256=sha256, known=False)
@@ -157,7 +153,7 @@ class GraphBuilder:
                 u, node, f"posted:{chat_id}", "posted", n, first, last, chat=f"chat:{chat_id}"
             )
         known = select(matches.c.sha256).distinct()
-        for (sha256,) in _stream(self.conn, known):
+        for (sha256,) in streamed(self.conn, known):
             node = f"media:{sha256}"
             if node in self.graph:
                 self.graph.nodes[node]["known"] = True
@@ -179,7 +175,7 @@ class GraphBuilder:
             membership_events.c.event,
         )
         spans: dict[tuple[str, str], dict[str, Any]] = {}
-        for account_id, name, chat_id, event, _n, first, last in _stream(self.conn, events):
+        for account_id, name, chat_id, event, _n, first, last in streamed(self.conn, events):
             u = self.account(account_id) or self.by_name.get(name or "")
             if u is None or event not in START_EVENTS + END_EVENTS:
                 continue
@@ -199,7 +195,7 @@ class GraphBuilder:
             .where(messages.c.sender_id.is_not(None))
             .group_by(messages.c.sender_id, messages.c.chat_id)
         )
-        for sender, chat_id, n, first, last in _stream(self.conn, posts):
+        for sender, chat_id, n, first, last in streamed(self.conn, posts):
             u = self.account(sender)
             assert u is not None
             self.edge(u, f"chat:{chat_id}", "member", "member", n, first, last)
@@ -235,7 +231,7 @@ class GraphBuilder:
                 messages.c.forwarded_account_id,
             )
         )
-        for sender, chat_id, name, origin, n, first, last in _stream(self.conn, query):
+        for sender, chat_id, name, origin, n, first, last in streamed(self.conn, query):
             u, source = self.account(sender), self.account(origin) or self.by_name.get(name)
             assert u is not None
             key = f"forwarded:{source or 'name:' + name}"
@@ -269,7 +265,7 @@ class GraphBuilder:
             .where(messages.c.sender_id.is_not(None), target.c.sender_id.is_not(None))
             .group_by(messages.c.sender_id, target.c.sender_id)
         )
-        for sender, replied_to, n, first, last in _stream(self.conn, query):
+        for sender, replied_to, n, first, last in streamed(self.conn, query):
             u, v = self.account(sender), self.account(replied_to)
             if u and v and u != v:
                 self.edge(u, v, "replied", "replied", n, first, last)
@@ -296,7 +292,7 @@ class GraphBuilder:
                 message_entities.c.text,
             )
         )
-        for sender, platform, value, text, n, first, last in _stream(self.conn, query):
+        for sender, platform, value, text, n, first, last in streamed(self.conn, query):
             u = self.account(sender)
             v = self.by_key.get((platform, value or "")) or self.by_username.get(
                 (platform, text.removeprefix("@").lower())
@@ -325,7 +321,7 @@ class GraphBuilder:
                 membership_events.c.name,
             )
         )
-        for by, account_id, name, n, first, last in _stream(self.conn, query):
+        for by, account_id, name, n, first, last in streamed(self.conn, query):
             u = self.account(by)
             v = self.account(account_id) or self.by_name.get(name or "")
             if v is None and name:

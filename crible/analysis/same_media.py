@@ -14,6 +14,7 @@ import numpy as np
 from sqlalchemy import Connection, select
 
 from crible.index import MihPdqIndex, hashes_from_hex
+from crible.store.sql import streamed
 from crible.store.tables import media
 
 BATCH = 5000
@@ -80,7 +81,7 @@ def near_pairs(conn: Connection, files: list[str], threshold: int) -> Iterator[t
     """Pairs of different posted files whose PDQ hashes are within ``threshold`` (a < b)."""
     wanted, shas, values = set(files), list[str](), list[str]()
     query = select(media.c.sha256, media.c.pdq).where(media.c.pdq.is_not(None))
-    for sha256, pdq in conn.execution_options(yield_per=BATCH).execute(query):
+    for sha256, pdq in streamed(conn, query):
         if sha256 in wanted:
             shas.append(sha256)
             values.append(pdq)

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from crible.model.errors import BadInput
 from crible.store import Store
+from crible.store.sql import streamed
 from crible.store.tables import account_names, messages
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
@@ -214,7 +215,7 @@ def scan_texts(
         .order_by(messages.c.id)
     )
     with store.engine.connect() as conn:
-        for message_id, account_id, text in conn.execution_options(yield_per=5000).execute(query):
+        for message_id, account_id, text in streamed(conn, query):
             if matcher is not None:
                 hits.extend(matcher.hits(message_id, account_id, text))
             for lead in leads_in(text):

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Table
+from sqlalchemy import Connection, CursorResult, Select, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
@@ -54,3 +54,9 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+def streamed(conn: Connection, query: Select[Any], batch: int = 5000) -> Iterator[Any]:
+    """The rows of ``query`` fetched ``batch`` at a time (server-side where the backend can),
+    so that a large result never sits in memory whole."""
+    yield from conn.execution_options(yield_per=batch).execute(query)
