@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, exists, func, select
 
+from crible.analysis.freshness import kept
 from crible.model.categories import Category
 from crible.store import Store
 from crible.store.review_tables import suppressed_entries
@@ -118,6 +119,8 @@ class Facts:
     events: list[ServiceEvent] = field(default_factory=list)
     forwards: list[tuple[int, int, int, str, int | None]] = field(default_factory=list)
     """(message id, sender, chat, origin name, origin account) of forwarded messages."""
+    by_name: dict[str, int] = field(default_factory=dict)
+    """Display name → the one platform-id account that showed it (names two showed: absent)."""
     alias: dict[int, int] = field(default_factory=dict)
     """Account known by a name only → the one account with a platform id that showed it."""
 
@@ -137,6 +140,11 @@ class Facts:
         name = self.account_names.get(account_id)
         key = self.account_keys.get(account_id, ("", f"#{account_id}"))[1]
         return f"{name} ({key})" if name else key
+
+
+def facts_of(store: Store) -> Facts:
+    """``read_facts``, reused while the store has not changed (treat it as read-only)."""
+    return kept(store, "facts", lambda: read_facts(store))
 
 
 def read_facts(store: Store) -> Facts:
@@ -165,7 +173,7 @@ def _accounts(conn: Connection, facts: Facts) -> None:
     )
     for account_id, value in streamed(conn, names):
         facts.account_names[account_id] = value
-    unique = _unique_names(facts)
+    facts.by_name = unique = _unique_names(facts)
     for account_id, (_platform, key) in facts.account_keys.items():
         owner = unique.get(key.removeprefix("name:")) if key.startswith("name:") else None
         if owner is not None:
@@ -236,7 +244,7 @@ def _activity(conn: Connection, facts: Facts) -> None:
 
 def _events(conn: Connection, facts: Facts) -> None:
     """Service messages and membership events; spans widen to the events' dates."""
-    by_name = _unique_names(facts)
+    by_name = facts.by_name
     service = (
         select(
             messages.c.id,

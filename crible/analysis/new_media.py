@@ -8,7 +8,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from crible.analysis.facts import Facts, Post, read_facts
+from crible.analysis.facts import Facts, Post, facts_of
 from crible.analysis.freshness import kept
 from crible.model.suspects import NewMedia
 from crible.store import Store
@@ -56,7 +56,7 @@ def find_new_media(facts: Facts) -> list[NewMedia]:
 def new_media(store: Store) -> Iterator[NewMedia]:
     """The new media of the investigation in ``store``, most re-shared first (reused while
     the store has not changed)."""
-    yield from kept(store, "new_media", lambda: find_new_media(read_facts(store)))
+    yield from kept(store, "new_media", lambda: find_new_media(facts_of(store)))
 
 
 def _alongside(times: list[tuple[float, int]], at: float) -> tuple[int, ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from crible.analysis import indicators as ind
-from crible.analysis.facts import Facts, read_facts
+from crible.analysis.facts import Facts, facts_of
 from crible.analysis.freshness import kept
 from crible.analysis.measures import Measures, measure
 from crible.analysis.new_media import find_new_media
@@ -66,7 +66,7 @@ def analyse(
     settings = settings or AnalysisSettings()
     report = step or (lambda _name: None)
     report(STEPS[0])
-    facts = read_facts(store)
+    facts = facts_of(store)
     report(STEPS[1])
     found: dict[int, list[Indicator]] = {}
     for compute in ind.FACT_INDICATORS.values():
