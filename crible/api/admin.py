@@ -9,21 +9,15 @@ from starlette.concurrency import run_in_threadpool
 
 from crible.api.schemas import AuditVerifyOut, BankEnabledIn, BankOut, ErrorBody, MeOut
 from crible.api.security import Principal, Require
+from crible.api.state import lookup_of, store_of
 from crible.model.banks import BankStats
 from crible.model.users import Capability
 from crible.services import audit, banks
-from crible.services.lookup import LookupIndex
-from crible.store import Store
 
 router = APIRouter(prefix="/api/v1")
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (401, 403, 404, 422, 429)
 }
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
 
 
 def bank_out(stats: BankStats) -> dict[str, Any]:
@@ -47,15 +41,14 @@ def list_banks(
     request: Request, _: Annotated[Principal, Depends(Require(Capability.INVESTIGATE))]
 ) -> list[dict[str, Any]]:
     """Every bank with its entry count."""
-    return [bank_out(s) for s in banks.list_banks(_store(request))]
+    return [bank_out(s) for s in banks.list_banks(store_of(request))]
 
 
 def set_bank_enabled(request: Request, actor: str, name: str, enabled: bool) -> BankStats:
     """Enable or disable a bank, record it, and rebuild this worker's lookup index."""
-    store = _store(request)
+    store = store_of(request)
     banks.set_enabled(store, name, enabled, actor=actor)
-    lookup: LookupIndex = request.app.state.lookup
-    lookup.reload()
+    lookup_of(request).reload()
     return banks.show_bank(store, name)
 
 
@@ -78,14 +71,7 @@ def audit_verify(
     request: Request, _: Annotated[Principal, Depends(Require(Capability.ADMINISTER))]
 ) -> AuditVerifyOut:
     """Walk the audit chain and report the first edited, removed or reordered entry."""
-    result = audit.verify(_store(request))
-    return AuditVerifyOut(
-        ok=result.ok,
-        entries=result.entries,
-        head=result.head,
-        first_bad_entry=result.problem.entry_id if result.problem else None,
-        reason=result.problem.reason if result.problem else None,
-    )
+    return AuditVerifyOut(**audit.verification_summary(audit.verify(store_of(request))))
 
 
 @router.get("/audit", responses=ERRORS, tags=["audit"])
@@ -106,5 +92,5 @@ def audit_entries(
             "detail": e.detail,
             "hash": e.hash,
         }
-        for e in audit.entries(_store(request), action=action, limit=limit)
+        for e in audit.entries(store_of(request), action=action, limit=limit)
     ]

@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from crible.api.admin import set_bank_enabled
 from crible.api.schemas import ErrorBody
 from crible.api.security import Principal, Require
+from crible.api.state import lookup_of, settings_of, store_of
 from crible.api.uploads import MULTIPART_BODY, one_upload
 from crible.model.audit import AuditAction
 from crible.model.banks import Bank
@@ -26,14 +27,13 @@ from crible.model.signals import SignalType
 from crible.model.users import Capability
 from crible.services import audit, banks
 from crible.services.lookup import (
-    LookupIndex,
     add_signals,
+    hash_upload,
     parse_signal,
     pdq_distance,
     remove_entry,
     signals_of,
 )
-from crible.store import Store
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 413, 422, 429)
@@ -49,22 +49,12 @@ CONTENT_FIELDS = ("photo", "video", "file")
 NO_URL = "url: crible fetches nothing from the network; upload the file with POST instead"
 
 
-def _index(request: Request) -> LookupIndex:
-    index: LookupIndex = request.app.state.lookup
-    return index
-
-
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 async def _upload_signals(request: Request) -> dict[str, str]:
     """HMA's hash of an upload: ``{signal type: hash}`` (the field names the content type)."""
     upload = await one_upload(request, fields=CONTENT_FIELDS)
-    limit = request.app.state.settings.max_upload_bytes
-    found = await run_in_threadpool(_index(request).lookup_file, upload.file, max_image_bytes=limit)
-    signals = signals_of(found.hashes)
+    limit = settings_of(request).max_upload_bytes
+    hashes = await run_in_threadpool(hash_upload, upload.file, max_image_bytes=limit)
+    signals = signals_of(hashes)
     if upload.filename is not None and "video" in (upload.content_type or ""):
         signals["video_md5"] = signals["md5"]
     return signals
@@ -90,20 +80,24 @@ async def hash_post(request: Request, _: Lookup) -> dict[str, str]:
 # --- matching ---
 
 
-def _by_bank(
-    matches: list[Match], banks_wanted: set[str] | None
-) -> dict[str, list[dict[str, Any]]]:
+def _in_banks(matches: list[Match], wanted: set[str] | None) -> list[Match]:
+    return [m for m in matches if wanted is None or m.bank_name in wanted]
+
+
+def _content(m: Match) -> dict[str, Any]:
+    return {"bank_content_id": m.entry_id, "distance": str(m.distance)}
+
+
+def _by_bank(matches: list[Match], wanted: set[str] | None) -> dict[str, list[dict[str, Any]]]:
     result: dict[str, list[dict[str, Any]]] = {}
-    for m in matches:
-        if banks_wanted is None or m.bank_name in banks_wanted:
-            result.setdefault(m.bank_name, []).append(
-                {"bank_content_id": m.entry_id, "distance": str(m.distance)}
-            )
+    for m in _in_banks(matches, wanted):
+        result.setdefault(m.bank_name, []).append(_content(m))
     return result
 
 
 def _banks_param(value: str | None) -> set[str] | None:
-    return {b.strip() for b in value.split(",") if b.strip()} if value else None
+    """The bank names of a ``banks=a,b`` filter; None (every bank) when it names none."""
+    return {b.strip() for b in (value or "").split(",") if b.strip()} or None
 
 
 @matching.get("/raw_lookup")
@@ -117,14 +111,8 @@ async def raw_lookup(
 ) -> JSONResponse:
     """``{"matches": [content ids]}``, or with distances ``[{bank_content_id, distance}]``."""
     kind, value = parse_signal(signal_type, signal, fields=("signal_type", "signal"))
-    wanted = _banks_param(banks)
-    found = [m for m in _index(request).lookup(kind, value) if not wanted or m.bank_name in wanted]
-    if include_distance:
-        payload: list[Any] = [
-            {"bank_content_id": m.entry_id, "distance": str(m.distance)} for m in found
-        ]
-    else:
-        payload = [m.entry_id for m in found]
+    found = _in_banks(lookup_of(request).lookup(kind, value), _banks_param(banks))
+    payload = [_content(m) if include_distance else m.entry_id for m in found]
     return JSONResponse({"matches": payload})
 
 
@@ -146,7 +134,7 @@ async def lookup_get(
             "signal, signal_type: either url or both signal and signal_type are required"
         )
     kind, value = parse_signal(signal_type, signal, fields=("signal_type", "signal"))
-    return JSONResponse(_by_bank(_index(request).lookup(kind, value), _banks_param(banks)))
+    return JSONResponse(_by_bank(lookup_of(request).lookup(kind, value), _banks_param(banks)))
 
 
 @matching.post("/lookup", openapi_extra=MULTIPART_BODY)
@@ -158,7 +146,7 @@ async def lookup_post(
     """``{signal type: {bank name: [{bank_content_id, distance}]}}`` for an uploaded file."""
     signals = await _upload_signals(request)
     wanted = _banks_param(banks)
-    index = _index(request)
+    index = lookup_of(request)
     result: dict[str, Any] = {}
     for name, value in signals.items():
         kind, normalised = parse_signal(name, value)
@@ -180,7 +168,7 @@ async def compare(
         right = parse_signal(name, pair[1], fields=(name, name))[1]
         if kind is SignalType.PDQ:
             distance = pdq_distance(left, right)
-            threshold = request.app.state.settings.pdq_threshold
+            threshold = settings_of(request).pdq_threshold
             result[name] = [distance <= threshold, {"distance": distance}]
         else:
             result[name] = [left == right, {"distance": 0 if left == right else 1}]
@@ -190,7 +178,7 @@ async def compare(
 @matching.get("/index/status")
 async def index_status(request: Request, _: Lookup) -> dict[str, Any]:
     """Size of the in-memory indexes, HMA's shape."""
-    size = _index(request).pdq_entries
+    size = lookup_of(request).pdq_entries
     return {"pdq": {"present": True, "built_to": -1, "size": size}}
 
 
@@ -215,7 +203,7 @@ def _enabled_from(data: dict[str, Any], default: bool) -> bool:
 @curation.get("/banks")
 def banks_index(request: Request, _: Lookup) -> list[dict[str, Any]]:
     """Every bank, HMA's BankConfig shape."""
-    return [_bank_config(b) for b in _store(request).banks.all()]
+    return [_bank_config(b) for b in store_of(request).banks.all()]
 
 
 @curation.post("/banks", status_code=201)
@@ -226,16 +214,16 @@ def bank_create(
     name = body.get("name")
     if not isinstance(name, str) or not name.strip():
         raise BadInput("name: a bank name is required")
-    store = _store(request)
+    store = store_of(request)
     bank = store.banks.create(Bank(name=name.strip(), enabled=_enabled_from(body, True)))
     audit.record(store, principal.user.name, AuditAction.BANK_CHANGE, bank.name, change="create")
-    _index(request).reload()
+    lookup_of(request).reload()
     return _bank_config(bank)
 
 
 @curation.get("/bank/{bank_name}")
 def bank_show(request: Request, _: Lookup, bank_name: str) -> dict[str, Any]:
-    return _bank_config(_store(request).banks.get(bank_name))
+    return _bank_config(store_of(request).banks.get(bank_name))
 
 
 @curation.put("/bank/{bank_name}")
@@ -245,7 +233,7 @@ def bank_update(
     """Enable or disable a bank (renaming is not supported)."""
     if "name" in body and body["name"] != bank_name:
         raise BadInput("name: renaming a bank is not supported")
-    bank = _store(request).banks.get(bank_name)
+    bank = store_of(request).banks.get(bank_name)
     enabled = _enabled_from(body, bank.enabled)
     stats = set_bank_enabled(request, principal.user.name, bank_name, enabled)
     return _bank_config(stats.bank)
@@ -253,9 +241,9 @@ def bank_update(
 
 @curation.delete("/bank/{bank_name}")
 def bank_delete(request: Request, principal: Admin, bank_name: str) -> dict[str, str]:
-    store = _store(request)
+    store = store_of(request)
     banks.delete_bank(store, bank_name, actor=principal.user.name)
-    _index(request).reload()
+    lookup_of(request).reload()
     return {"message": "Done"}
 
 
@@ -267,12 +255,12 @@ def _add(request: Request, actor: str, bank_name: str, signals: dict[str, str]) 
         if not isinstance(value, str):
             raise InvalidHash(f"{name}: the hash must be a string")
         pairs.append(parse_signal(name, value, fields=(name, name)))
-    store = _store(request)
+    store = store_of(request)
     ids = add_signals(store, bank_name, pairs, source=f"api:{actor}")
     audit.record(
         store, actor, AuditAction.BANK_CHANGE, bank_name, change="add_signals", entries=ids
     )
-    _index(request).reload()
+    lookup_of(request).reload()
     return {"id": ids[0], "signals": {str(kind): value for kind, value in pairs}}
 
 
@@ -287,7 +275,7 @@ def bank_add_signal(
 @curation.post("/bank/{bank_name}/content", openapi_extra=MULTIPART_BODY)
 async def bank_add_content(request: Request, principal: Admin, bank_name: str) -> dict[str, Any]:
     """Hash an uploaded file and add its hashes to a bank."""
-    _store(request).banks.get(bank_name)
+    store_of(request).banks.get(bank_name)
     signals = await _upload_signals(request)
     # One content, one id, as in HMA: a picture is banked by its PDQ hash (the MD5 when it
     # has no usable PDQ), so every later lookup reports the id returned here.
@@ -300,10 +288,10 @@ async def bank_add_content(request: Request, principal: Admin, bank_name: str) -
 def bank_delete_content(
     request: Request, principal: Admin, bank_name: str, content_id: int
 ) -> dict[str, int]:
-    store = _store(request)
+    store = store_of(request)
     count = remove_entry(store, bank_name, content_id)
     audit.record(store, principal.user.name, AuditAction.BANK_CHANGE, bank_name, removed=content_id)
-    _index(request).reload()
+    lookup_of(request).reload()
     return {"deleted": count}
 
 

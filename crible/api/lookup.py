@@ -11,21 +11,17 @@ from starlette.concurrency import run_in_threadpool
 
 from crible.api.schemas import ErrorBody, FileLookupOut, HashLookupOut, match_out
 from crible.api.security import Principal, Require
+from crible.api.state import lookup_of, settings_of
 from crible.api.uploads import MULTIPART_BODY, one_upload
 from crible.model.errors import BadInput
 from crible.model.users import Capability
-from crible.services.lookup import LookupIndex, parse_signal, signals_of
+from crible.services.lookup import parse_signal, signals_of
 
 router = APIRouter(prefix="/api/v1", tags=["lookup"])
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": ErrorBody} for code in (401, 403, 413, 422, 429)
 }
 LookupCaller = Annotated[Principal, Depends(Require(Capability.LOOKUP))]
-
-
-def index_of(request: Request) -> LookupIndex:
-    index: LookupIndex = request.app.state.lookup
-    return index
 
 
 LOOKUP_PARAMETERS: dict[str, Any] = {
@@ -65,7 +61,7 @@ def _param(request: Request, name: str) -> str:
 async def lookup_hash(request: Request, _: LookupCaller) -> Response:
     """Entries of enabled banks that match a hash (PDQ within the distance threshold)."""
     kind, normalised = parse_signal(_param(request, "signal_type"), _param(request, "value"))
-    matches = index_of(request).lookup(kind, normalised)
+    matches = lookup_of(request).lookup(kind, normalised)
     body = {
         "signal_type": str(kind),
         "value": normalised,
@@ -80,9 +76,9 @@ async def lookup_hash(request: Request, _: LookupCaller) -> Response:
 async def lookup_file(request: Request, _: LookupCaller) -> JSONResponse:
     """Hash an uploaded file (SHA-256, SHA-1, MD5, PDQ) and look it up in the enabled banks."""
     upload = await one_upload(request)
-    settings = request.app.state.settings
+    settings = settings_of(request)
     found = await run_in_threadpool(
-        index_of(request).lookup_file, upload.file, max_image_bytes=settings.max_upload_bytes
+        lookup_of(request).lookup_file, upload.file, max_image_bytes=settings.max_upload_bytes
     )
     hashes = found.hashes
     return JSONResponse(

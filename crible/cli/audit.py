@@ -28,17 +28,7 @@ def audit_verify(app: App, as_json: bool) -> None:
     """Check every entry's hash and link; exit 4 at the first edited, removed or moved one."""
     result = service.verify(app.store())
     if as_json:
-        click.echo(
-            json.dumps(
-                {
-                    "ok": result.ok,
-                    "entries": result.entries,
-                    "head": result.head,
-                    "first_bad_entry": result.problem.entry_id if result.problem else None,
-                    "reason": result.problem.reason if result.problem else None,
-                }
-            )
-        )
+        click.echo(json.dumps(service.verification_summary(result)))
     elif result.problem is None:
         click.echo(f"audit log intact: {result.entries} entries, head {result.head}")
     else:
@@ -51,7 +41,13 @@ def audit_verify(app: App, as_json: bool) -> None:
 
 
 @audit.command("show")
-@click.option("--limit", default=50, show_default=True, help="Newest entries to show.")
+@click.option(
+    "--limit",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Newest entries to show.",
+)
 @click.option("--action", default=None, help="Only this action (login, media_view, ...).")
 @pass_app
 def audit_show(app: App, limit: int, action: str | None) -> None:

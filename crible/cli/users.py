@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 
@@ -14,16 +13,9 @@ from crible.cli.context import App, pass_app
 from crible.cli.render import plain
 from crible.model.users import Role
 from crible.services import auth
+from crible.services.audit import local_actor
 
 console = Console()
-
-
-def cli_actor() -> str:
-    """Who the audit log names for a command run from the shell."""
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
 
 
 @click.group("user")
@@ -48,7 +40,7 @@ def user_add(app: App, name: str, role: str, password_stdin: bool, no_password: 
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    created = auth.add_user(app.store(), name, Role(role), password, actor=cli_actor())
+    created = auth.add_user(app.store(), name, Role(role), password, actor=local_actor())
     click.echo(f"user {created.name} added with role {created.role}")
 
 
@@ -58,7 +50,7 @@ def user_add(app: App, name: str, role: str, password_stdin: bool, no_password: 
 @pass_app
 def user_token(app: App, name: str, label: str) -> None:
     """Make an API token for an account and print it (once: only its hash is kept)."""
-    click.echo(auth.new_token(app.store(), name, label=label, actor=cli_actor()))
+    click.echo(auth.new_token(app.store(), name, label=label, actor=local_actor()))
 
 
 @user.command("revoke-tokens")
@@ -66,7 +58,7 @@ def user_token(app: App, name: str, label: str) -> None:
 @pass_app
 def user_revoke(app: App, name: str) -> None:
     """Revoke every API token of an account."""
-    count = auth.revoke_tokens(app.store(), name, actor=cli_actor())
+    count = auth.revoke_tokens(app.store(), name, actor=local_actor())
     click.echo(f"{count} token(s) of {name} revoked")
 
 
@@ -100,7 +92,7 @@ def user_list(app: App, as_json: bool) -> None:
 @pass_app
 def user_disable(app: App, name: str) -> None:
     """Disable an account: its sessions end and its tokens stop working."""
-    auth.set_disabled(app.store(), name, True, actor=cli_actor())
+    auth.set_disabled(app.store(), name, True, actor=local_actor())
     click.echo(f"user {name} disabled")
 
 
@@ -109,7 +101,7 @@ def user_disable(app: App, name: str) -> None:
 @pass_app
 def user_enable(app: App, name: str) -> None:
     """Enable a disabled account again."""
-    auth.set_disabled(app.store(), name, False, actor=cli_actor())
+    auth.set_disabled(app.store(), name, False, actor=local_actor())
     click.echo(f"user {name} enabled")
 
 
@@ -123,5 +115,5 @@ def user_password(app: App, name: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    auth.set_password(app.store(), name, password, actor=cli_actor())
+    auth.set_password(app.store(), name, password, actor=local_actor())
     click.echo(f"password of {name} set")

@@ -41,8 +41,13 @@ def entry_hash(
 
 def local_actor() -> str:
     """Who runs this process, for changes made from the command line ($CRIBLE_ACTOR, else
-    the OS user name)."""
-    return os.environ.get("CRIBLE_ACTOR") or f"cli:{getpass.getuser()}"
+    the OS user name, else plain ``cli`` when the OS cannot name the user)."""
+    if actor := os.environ.get("CRIBLE_ACTOR"):
+        return actor
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
 
 
 def record(store: Store, actor: str, action: AuditAction, target: str = "", **detail: Any) -> str:
@@ -78,3 +83,14 @@ def verify(store: Store) -> AuditVerification:
             return AuditVerification(count, prev, AuditProblem(entry.id, reason))
         prev = entry.hash
     return AuditVerification(count, prev, None)
+
+
+def verification_summary(result: AuditVerification) -> dict[str, Any]:
+    """The JSON form of a verification, as the CLI prints it and the API returns it."""
+    return {
+        "ok": result.ok,
+        "entries": result.entries,
+        "head": result.head,
+        "first_bad_entry": result.problem.entry_id if result.problem else None,
+        "reason": result.problem.reason if result.problem else None,
+    }

@@ -111,19 +111,17 @@ def check_password(
     by_name, by_address = repo.failures_since(since, username=name, address=address)
     if max(by_name, by_address) >= settings.failures_per_minute:
         raise RateLimited("too many failed sign-ins: wait a minute and try again")
-    found = repo.password_hash(name)
-    stored = found[1] if found is not None else None
-    try:
-        _hasher.verify(stored or _DUMMY_HASH, password)
-        valid = stored is not None and found is not None and not found[0].disabled
+    user, stored = repo.password_hash(name) or (None, None)
+    try:  # a missing user or password costs the same argon2 check as a wrong password
+        right = _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
     except (VerificationError, InvalidHashError):
-        valid = False
-    if not valid or found is None:
+        right = False
+    if not right or user is None or user.disabled:
         repo.add_failure(name, address)
         audit.record(store, name[:200], AuditAction.LOGIN_FAILED, address=address)
         raise NotAuthenticated("wrong user name or password")
     repo.forget_failures(since - timedelta(hours=1))
-    return found[0]
+    return user
 
 
 def _sign(secret: str, token: str) -> str:

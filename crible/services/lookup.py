@@ -117,8 +117,13 @@ class LookupIndex:
 
     def lookup_file(self, stream: BinaryIO, *, max_image_bytes: int) -> FileLookup:
         """Hash an uploaded file (crypto hashes, PDQ with its 8 variants) and match it."""
-        hashes = hash_media(stream, max_image_bytes=max_image_bytes, source="upload")
+        hashes = hash_upload(stream, max_image_bytes=max_image_bytes)
         return FileLookup(hashes, self._matcher.match([hashes])[0])
+
+
+def hash_upload(stream: BinaryIO, *, max_image_bytes: int) -> MediaHashes:
+    """The hashes of an uploaded file: SHA-256, SHA-1, MD5, and PDQ when it is a picture."""
+    return hash_media(stream, max_image_bytes=max_image_bytes, source="upload")
 
 
 def signals_of(hashes: MediaHashes) -> dict[str, str]:

@@ -64,14 +64,14 @@ class AuditRepository:
         self, *, action: str | None = None, limit: int | None = None
     ) -> Iterator[AuditEntry]:
         """Entries in the order they were appended (newest last)."""
-        query = select(audit_log).order_by(audit_log.c.id)
+        newest_first = limit is not None  # the newest ``limit``, put back in order below
+        order = audit_log.c.id.desc() if newest_first else audit_log.c.id
+        query = select(audit_log).order_by(order).limit(limit)
         if action is not None:
             query = query.where(audit_log.c.action == action)
-        if limit is not None:
-            query = query.order_by(None).order_by(audit_log.c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=2000).execute(query)
-            rows = reversed(list(result)) if limit is not None else result
+            rows = reversed(list(result)) if newest_first else result
             for row in rows:
                 m = row._mapping
                 at = as_utc(m["at"])

@@ -60,12 +60,14 @@ class UserRepository:
 
     def get(self, name: str) -> User:
         """The user of that name, or NotFound."""
-        return _user(self._row(name)._mapping)
+        row = self._find(name)
+        if row is None:
+            raise NotFound(f"no user named {name!r}")
+        return _user(row._mapping)
 
     def password_hash(self, name: str) -> tuple[User, str | None] | None:
         """The user and their password hash, or None if there is no such user."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.name == name)).first()
+        row = self._find(name)
         return None if row is None else (_user(row._mapping), row._mapping["password_hash"])
 
     def all(self) -> list[User]:
@@ -90,12 +92,9 @@ class UserRepository:
                 raise NotFound(f"no user named {name!r}")
         return self.get(name)
 
-    def _row(self, name: str) -> Row[Any]:
+    def _find(self, name: str) -> Row[Any] | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(users).where(users.c.name == name)).first()
-        if row is None:
-            raise NotFound(f"no user named {name!r}")
-        return row
+            return conn.execute(select(users).where(users.c.name == name)).first()
 
     # --- API tokens ---
 
@@ -164,19 +163,9 @@ class UserRepository:
         assert expires is not None
         if expires <= now() or m[users.c.disabled]:
             return None
-        user = _user(
-            {
-                "id": m[users.c.id],
-                "name": m[users.c.name],
-                "role": m[users.c.role],
-                "disabled": m[users.c.disabled],
-                "created_at": m[users.c.created_at],
-                "password_hash": m[users.c.password_hash],
-            }
-        )
         return Session(
             id=m[web_sessions.c.id],
-            user=user,
+            user=_user({column.name: m[column] for column in users.c}),
             csrf=m[web_sessions.c.csrf],
             expires_at=expires,
             reveals=m[web_sessions.c.reveals],

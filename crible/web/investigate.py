@@ -12,9 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from crible.api.admin import set_bank_enabled
 from crible.api.security import Principal, Require
+from crible.api.state import store_of
 from crible.model.users import Capability
 from crible.services import banks, views
-from crible.store import Store
 from crible.store.rows import as_utc
 from crible.store.tables import ingest_problems, ingests, scan_items, scan_runs
 from crible.web.app import page
@@ -24,11 +24,6 @@ Investigator = Annotated[Principal, Depends(Require(Capability.INVESTIGATE))]
 Admin = Annotated[Principal, Depends(Require(Capability.ADMINISTER))]
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 @router.get("/banks")
 def bank_list(request: Request, principal: Investigator) -> HTMLResponse:
     """Banks with their counts; admins can enable or disable them."""
@@ -36,7 +31,7 @@ def bank_list(request: Request, principal: Investigator) -> HTMLResponse:
         request,
         "banks.html",
         principal=principal,
-        banks=banks.list_banks(_store(request)),
+        banks=banks.list_banks(store_of(request)),
         may_change=principal.user.may(Capability.ADMINISTER),
     )
 
@@ -55,7 +50,9 @@ async def bank_enabled(
 
 @router.get("/chats")
 def chat_list(request: Request, principal: Investigator) -> HTMLResponse:
-    return page(request, "chats.html", principal=principal, chats=views.list_chats(_store(request)))
+    return page(
+        request, "chats.html", principal=principal, chats=views.list_chats(store_of(request))
+    )
 
 
 @router.get("/chats/{key}")
@@ -66,14 +63,14 @@ def chat_messages(
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> HTMLResponse:
     """A chat's messages in time order (media are listed by hash, never shown here)."""
-    found = views.list_messages(_store(request), chat=key, limit=limit)
+    found = views.list_messages(store_of(request), chat=key, limit=limit)
     return page(request, "messages.html", principal=principal, chat=key, messages=found)
 
 
 @router.get("/scans")
 def scan_list(request: Request, principal: Investigator) -> HTMLResponse:
     """Scan runs with their status and item counts."""
-    with _store(request).engine.connect() as conn:
+    with store_of(request).engine.connect() as conn:
         counts: dict[int, int] = dict(
             conn.execute(
                 select(scan_items.c.scan_id, func.count()).group_by(scan_items.c.scan_id)
@@ -96,7 +93,7 @@ def scan_list(request: Request, principal: Investigator) -> HTMLResponse:
 @router.get("/ingests")
 def ingest_list(request: Request, principal: Investigator) -> HTMLResponse:
     """Chat-export ingests with their status and problems."""
-    with _store(request).engine.connect() as conn:
+    with store_of(request).engine.connect() as conn:
         problems: dict[int, int] = dict(
             conn.execute(
                 select(ingest_problems.c.ingest_id, func.count()).group_by(

@@ -39,7 +39,7 @@ def _location(key: bytes, display: str) -> MediaLocation | None:
     start = 0
     while (at := key.find(b"!/", start)) >= 0:
         archive = key[:at]
-        if os.path.isfile(archive) and not os.path.isdir(archive):
+        if os.path.isfile(archive):
             try:
                 member = key[at + 2 :].decode("utf-8")
             except UnicodeDecodeError:

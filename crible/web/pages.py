@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from crible.api.security import SESSION_COOKIE, Principal, Require, client_address
-from crible.api.settings import ServeSettings
+from crible.api.state import settings_of, store_of
 from crible.model.errors import Forbidden
 from crible.model.users import Capability, Role
 from crible.services import auth
@@ -26,7 +26,7 @@ def login_page(request: Request, *, status: int = 200, message: str = "") -> HTM
     """The sign-in form, with a fresh double-submit token against login CSRF."""
     token = secrets.token_urlsafe(24)
     response = page(request, "login.html", status, message=message, login_csrf=token)
-    settings: ServeSettings = request.app.state.settings
+    settings = settings_of(request)
     response.set_cookie(
         LOGIN_CSRF_COOKIE,
         token,
@@ -55,8 +55,8 @@ async def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not expected or not hmac.compare_digest(expected, login_csrf):
         raise Forbidden("the sign-in form expired: reload it and try again")
-    store = request.app.state.store
-    settings: ServeSettings = request.app.state.settings
+    store = store_of(request)
+    settings = settings_of(request)
     address = client_address(request)
     user = await run_in_threadpool(
         auth.check_password, store, username, password, address, settings.auth
@@ -81,7 +81,7 @@ async def login(
 async def logout(request: Request, principal: SignedIn) -> Response:
     """End the session."""
     if principal.session is not None:
-        await run_in_threadpool(auth.close_session, request.app.state.store, principal.session)
+        await run_in_threadpool(auth.close_session, store_of(request), principal.session)
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response

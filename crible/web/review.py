@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from crible.api.security import Principal, Require
 from crible.api.settings import ServeSettings
+from crible.api.state import lookup_of, settings_of, store_of
 from crible.model.audit import AuditAction
 from crible.model.categories import SCHEMES
 from crible.model.decisions import ReviewItem, ReviewStatus, Verdict
@@ -22,7 +23,6 @@ from crible.model.errors import BadInput, Forbidden, NotFound
 from crible.model.users import Capability
 from crible.services import audit, auth
 from crible.services import review as reviews
-from crible.services.lookup import LookupIndex
 from crible.store import Store
 from crible.store.tables import media
 from crible.web.app import page
@@ -35,19 +35,11 @@ NO_STORE = {"Cache-Control": "no-store, private", "Pragma": "no-cache"}
 QUEUE_WINDOW = 500
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def _settings(request: Request) -> ServeSettings:
-    settings: ServeSettings = request.app.state.settings
-    return settings
-
-
 def _status(value: str | None) -> ReviewStatus | None:
-    if not value or value == "all":
-        return None if value == "all" else ReviewStatus.PENDING
+    if value == "all":
+        return None
+    if not value:
+        return ReviewStatus.PENDING
     try:
         return ReviewStatus(value)
     except ValueError as exc:
@@ -61,7 +53,7 @@ def _category_choices() -> list[str]:
 
 def _review_settings(request: Request) -> reviews.ReviewSettings:
     """The server's override, else the store's own setting (resolved by the service)."""
-    count = _settings(request).required_confirmations
+    count = settings_of(request).required_confirmations
     return reviews.DEFAULT if count is None else reviews.ReviewSettings(count)
 
 
@@ -84,7 +76,7 @@ def queue(
 ) -> HTMLResponse:
     """Files to review, most urgent first, each as a blurred greyscale thumbnail."""
     items = reviews.review_queue(
-        _store(request),
+        store_of(request),
         status=_status(status),
         category=category or None,
         limit=50,
@@ -101,7 +93,7 @@ def queue(
         statuses=["all", *(s.value for s in ReviewStatus)],
         categories=_category_choices(),
         offset=offset,
-        **_exposure(principal, _settings(request)),
+        **_exposure(principal, settings_of(request)),
     )
 
 
@@ -133,7 +125,7 @@ def item_page(
     mode: Annotated[str | None, Query(pattern="^(grey|colour)$")] = None,
 ) -> HTMLResponse:
     """One file: blurred unless this session revealed it; the decision form."""
-    store = _store(request)
+    store = store_of(request)
     item = reviews.review_item(store, sha256, _review_settings(request))
     revealed = (
         principal.session is not None
@@ -156,7 +148,7 @@ def item_page(
         categories=_category_choices(),
         default_category=default_category,
         four_eyes=_four_eyes(item),
-        **_exposure(principal, _settings(request)),
+        **_exposure(principal, settings_of(request)),
     )
 
 
@@ -174,7 +166,7 @@ def _known_media(store: Store, sha256: str) -> str:
 @router.get("/media/{sha256}/thumb")
 def thumbnail(request: Request, principal: Reviewer, sha256: str) -> Response:
     """A strongly blurred, greyscale thumbnail (a video: a storyboard of blurred frames)."""
-    store = _store(request)
+    store = store_of(request)
     sha = _known_media(store, sha256)
     picture = render(media_bytes(store, sha), clear=False, grey=True)
     audit.record(store, principal.user.name, AuditAction.MEDIA_VIEW, sha, blurred=True)
@@ -192,7 +184,7 @@ async def reveal(
     session = principal.session
     if session is None:
         raise Forbidden("revealing media needs a signed-in browser session")
-    store = _store(request)
+    store = store_of(request)
     sha = await run_in_threadpool(_known_media, store, sha256)
     count = await run_in_threadpool(auth.users(store).set_revealed, session.id, sha)
     await run_in_threadpool(
@@ -218,7 +210,7 @@ def clear(
     session = principal.session
     if session is None or session.revealed_sha256 != sha256:
         raise Forbidden("reveal this item first (one item at a time)")
-    store = _store(request)
+    store = store_of(request)
     picture = render(media_bytes(store, sha256), clear=True, grey=mode == "grey")
     audit.record(store, principal.user.name, AuditAction.MEDIA_VIEW, sha256, mode=mode)
     return Response(picture, media_type="image/jpeg", headers=NO_STORE)
@@ -235,7 +227,7 @@ async def decide(
     entry_id: Annotated[int | None, Form()] = None,
 ) -> Response:
     """Record a decision through the review service, hide the item, go to the next one."""
-    store = _store(request)
+    store = store_of(request)
     chosen = Verdict(verdict)
     parsed = reviews.parse_category(category) if chosen is Verdict.CONFIRM and category else None
     decision = await run_in_threadpool(
@@ -251,8 +243,7 @@ async def decide(
         )
     )
     if chosen is Verdict.REJECT:  # the suppressed entry must stop matching lookups too
-        lookup: LookupIndex = request.app.state.lookup
-        lookup.reload_soon()
+        lookup_of(request).reload_soon()
     if principal.session is not None:
         await run_in_threadpool(auth.users(store).set_revealed, principal.session.id, None)
     _, following = await run_in_threadpool(

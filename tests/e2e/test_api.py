@@ -239,6 +239,22 @@ def test_oversized_or_missing_uploads_are_refused(
     assert "file" in empty.json()["detail"]
 
 
+def test_an_oversized_upload_without_a_length_is_cut_off_with_413(
+    served: tuple[Served, dict[Role, str]],
+) -> None:
+    server, tokens = served
+    chunks = (b"\0" * 2**16 for _ in range(48))  # 3 MiB, chunked: no Content-Length
+    head = b'--x\r\nContent-Disposition: form-data; name="file"; filename="a"\r\n\r\n'
+    with client(server, tokens[Role.PLATFORM]) as platform:
+        answer = platform.post(
+            "/api/v1/lookup/file",
+            content=iter([head, *chunks, b"\r\n--x--\r\n"]),
+            headers={"content-type": "multipart/form-data; boundary=x"},
+        )
+    assert answer.status_code == 413
+    assert answer.json()["error"] == "too_large"
+
+
 def test_disabled_account_and_revoked_token_stop_working(
     served: tuple[Served, dict[Role, str]],
 ) -> None:
@@ -252,6 +268,33 @@ def test_disabled_account_and_revoked_token_stop_working(
         assert platform.get("/api/v1/lookup", params=params).status_code == 401
     with client(server, "crible_not-a-token") as forged:
         assert forged.get("/api/v1/lookup", params=params).status_code == 401
+    auth.add_user(server.store, "rotating", Role.PLATFORM, None, actor="test")
+    revoked = auth.new_token(server.store, "rotating", actor="test")
+    auth.revoke_tokens(server.store, "rotating", actor="test")
+    with client(server, revoked) as platform:
+        assert platform.get("/api/v1/lookup", params=params).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("headers", "cookies"),
+    [
+        ({"Authorization": "Basic YWRtaW46eA=="}, {}),
+        ({"Authorization": "Bearer"}, {}),
+        ({"Authorization": "Bearer " + "x" * 5000}, {}),
+        ({}, {"crible_session": "no-signature"}),
+        ({}, {"crible_session": "token.0000"}),
+        ({}, {"crible_session": "."}),
+    ],
+)
+def test_malformed_credentials_are_refused_with_401(
+    served: tuple[Served, dict[Role, str]], headers: dict[str, str], cookies: dict[str, str]
+) -> None:
+    server, _ = served
+    with client(server) as anonymous:
+        anonymous.cookies.update(cookies)
+        answer = anonymous.get("/api/v1/me", headers=headers)
+    assert answer.status_code == 401
+    assert answer.json()["error"] == "not_authenticated"
 
 
 def sign_in(http: httpx.Client, name: str, password: str) -> httpx.Response:

@@ -91,6 +91,13 @@ def test_signal_added_directly_and_disabled_bank_stops_matching(
     assert added["signals"] == {"pdq": pdq}
     params = {"signal_type": "pdq", "signal": pdq}
     assert platform.get("/m/lookup", params=params).json()["SIGNALS"][0]["distance"] == "0"
+    for names in (",", " , "):  # a filter naming no bank filters nothing, on both routes
+        unfiltered = {**params, "banks": names}
+        assert "SIGNALS" in platform.get("/m/lookup", params=unfiltered).json()
+        assert platform.get("/m/raw_lookup", params=unfiltered).json()["matches"] == [added["id"]]
+    other = {**params, "banks": "NOT_THIS_ONE"}
+    assert platform.get("/m/lookup", params=other).json() == {}
+    assert platform.get("/m/raw_lookup", params=other).json() == {"matches": []}
 
     updated = admin.put("/c/bank/SIGNALS", json={"enabled": False}).json()
     assert updated == {"name": "SIGNALS", "matching_enabled_ratio": 0.0}

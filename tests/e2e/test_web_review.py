@@ -217,6 +217,28 @@ def test_a_video_is_shown_as_a_still_storyboard_blurred_until_revealed(tmp_path:
     assert _edges(board) < _edges(clear.convert("L").resize(board.size)) / 3
 
 
+@pytest.mark.parametrize("ref", ["0" * 64, "F" * 64, "not-a-hash", "..%2F..%2Fcrible.db"])
+def test_media_the_store_does_not_hold_is_not_found(served: tuple[Served, str], ref: str) -> None:
+    import httpx
+
+    server, _ = served
+    token = auth.new_token(server.store, "second", actor="test")
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        answer = http.get(
+            f"/review/media/{ref}/thumb", headers={"Authorization": f"Bearer {token}"}
+        )
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("text/html")
+
+
+def test_bytes_that_are_no_picture_or_video_are_refused() -> None:
+    from crible.model.errors import MediaError
+
+    for data in (b"plain text, not a picture", b"\x89PNG\r\n\x1a\n" + b"\0" * 64):
+        with pytest.raises(MediaError):
+            render(data, clear=False, grey=True)
+
+
 def test_a_rejection_stops_the_entry_matching_lookups(served: tuple[Served, str]) -> None:
     """Runs last in this module: it rejects the item the flow above confirmed."""
     import time

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 from pathlib import Path
 
@@ -30,6 +31,20 @@ def test_an_intact_chain_verifies_and_links_each_entry(store: Store) -> None:
     assert entries[0].prev_hash == GENESIS
     assert all(b.prev_hash == a.hash for a, b in pairwise(entries))
     assert result.head == entries[-1].hash
+
+
+def test_a_limit_gives_the_newest_entries_oldest_first(store: Store) -> None:
+    ids = fill(store)
+    assert [e.id for e in audit.entries(store, limit=2)] == ids[-2:]
+    assert [e.id for e in audit.entries(store, action="login")] == []
+    summary = audit.verification_summary(audit.verify(store))
+    assert summary == {
+        "ok": True,
+        "entries": len(ids),
+        "head": list(audit.entries(store))[-1].hash,
+        "first_bad_entry": None,
+        "reason": None,
+    }
 
 
 def test_an_edited_field_is_found(store: Store) -> None:
@@ -81,3 +96,6 @@ def test_crible_audit_verify_exits_non_zero_on_a_broken_chain(tmp_path: Path) ->
     broken = crible("audit", "verify", db=db)
     assert broken.returncode == 4
     assert f"BROKEN at entry {ids[0]}" in broken.stderr
+    as_json = json.loads(crible("audit", "verify", "--json", db=db).stdout)
+    assert (as_json["ok"], as_json["first_bad_entry"]) == (False, ids[0])
+    assert crible("audit", "show", "--limit", "0", db=db).returncode == 2

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
+
 from crible.model.audit import GENESIS
-from crible.services.audit import canonical, entry_hash
+from crible.services.audit import canonical, entry_hash, local_actor
 
 AT = datetime(2026, 11, 29, 6, 0, 0, 123456, tzinfo=UTC)
 
@@ -31,3 +34,19 @@ def test_every_field_and_the_link_change_the_hash() -> None:
 def test_canonical_form_is_sorted_compact_json() -> None:
     text = canonical(AT, "a", "login", "t", "{}", GENESIS).decode()
     assert text.startswith('{"action":"login","actor":"a","at":"2026-11-29T06:00:00.123456+00:00"')
+
+
+def test_the_local_actor_is_the_env_override_else_the_os_user(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CRIBLE_ACTOR", "unit-7")
+    assert local_actor() == "unit-7"
+    monkeypatch.delenv("CRIBLE_ACTOR")
+    monkeypatch.setattr(getpass, "getuser", lambda: "operator")
+    assert local_actor() == "cli:operator"
+
+    def nameless() -> str:
+        raise OSError("no user name for this uid")
+
+    monkeypatch.setattr(getpass, "getuser", nameless)
+    assert local_actor() == "cli"
