@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, CompletedWithErrors, pass_app
-from crible.cli.render import plain
+from crible.cli.render import dumps, plain
 from crible.cli.scan import scan_progress
 from crible.services.ingest import IngestOptions, IngestReport, ingest
 
@@ -121,7 +120,7 @@ def _run(
         if bar is not None:
             bar.stop()
     if as_json:
-        click.echo(json.dumps(report_dict(report), indent=2, default=str))
+        click.echo(dumps(report_dict(report)))
     else:
         _print(report)
     if report.problems or report.status != "complete":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -12,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import plain
+from crible.cli.render import dumps, plain
 from crible.services import views
 
 console = Console()
@@ -25,7 +24,7 @@ def _when(value: datetime | None) -> str:
 
 def _emit(rows: list[Any], as_json: bool, table: Table, cells: Any) -> None:
     if as_json:
-        click.echo(json.dumps([asdict(r) for r in rows], indent=2, default=str))
+        click.echo(dumps([asdict(r) for r in rows]))
         return
     for row in rows:
         # Export content is untrusted: shown as plain text, never as rich markup.

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from crible import __version__
 from crible.model.chats import ChatMessage, ChatRef, ExportInfo, ExportProblem, MediaRef, Platform
@@ -93,19 +93,13 @@ def ingest(
     fmt = formats[platform]
     root, main_file = fmt.locate(path)
     root = Path(os.path.abspath(root))
+    records = fmt.parse(main_file, options)  # checks the options before the file is read
     crypto = hash_file(main_file)
     with store.engine.begin() as conn:
         report = _store_export(
-            conn,
-            platform,
-            root,
-            main_file,
-            crypto.sha256,
-            crypto.size,
-            fmt.parse(main_file, options),
-            options,
+            conn, platform, root, main_file, crypto.sha256, crypto.size, records, options
         )
-    pending = _pending_files(store, report.ingest_id)
+    pending = _pending_files(store)
     if pending:
         report.scan = scan_files(
             store,
@@ -254,7 +248,7 @@ def _resolve(ref: MediaRef, root: Path, root_real: str) -> tuple[str, str | None
     return "pending", None, os.fsencode(candidate)
 
 
-def _pending_files(store: Store, ingest_id: int) -> list[bytes]:
+def _pending_files(store: Store) -> list[bytes]:
     """Files to hash: this export's, and any an earlier ingest left pending (killed while
     hashing), so that running an ingest again completes it."""
     with store.engine.connect() as conn:
@@ -270,19 +264,37 @@ def _link_media(store: Store, report: IngestReport) -> None:
     """Give each media reference the SHA-256 the scan found, or the reason it could not."""
     assert report.scan is not None
     with store.engine.begin() as conn:
-        outcomes = conn.execute(
-            select(scan_items.c.location_key, scan_items.c.sha256, scan_items.c.reason).where(
-                scan_items.c.scan_id == report.scan.run.id
+        outcomes = {
+            bytes(key): (sha256, reason)
+            for key, sha256, reason in conn.execute(
+                select(scan_items.c.location_key, scan_items.c.sha256, scan_items.c.reason).where(
+                    scan_items.c.scan_id == report.scan.run.id
+                )
+            )
+        }
+        pending = conn.execute(
+            select(message_media.c.id, message_media.c.location_key).where(
+                message_media.c.status == "pending"
             )
         ).all()
-        for key, sha256, reason in outcomes:
+        changes: list[dict[str, Any]] = []
+        for media_id, key in pending:
+            if (found := outcomes.get(bytes(key))) is not None:
+                sha256, reason = found
+                status = "hashed" if sha256 else "rejected"
+                changes.append(
+                    {"b_id": media_id, "b_sha256": sha256, "b_status": status, "b_reason": reason}
+                )
+        if changes:  # one statement run for every row, each found by its primary key
             conn.execute(
                 update(message_media)
-                .where(
-                    message_media.c.location_key == bytes(key),
-                    message_media.c.status == "pending",
-                )
-                .values(sha256=sha256, status="hashed" if sha256 else "rejected", reason=reason)
+                .where(message_media.c.id == bindparam("b_id"))
+                .values(
+                    sha256=bindparam("b_sha256"),
+                    status=bindparam("b_status"),
+                    reason=bindparam("b_reason"),
+                ),
+                changes,
             )
 
 

@@ -292,8 +292,7 @@ def list_media(store: Store, *, matched: bool = False, limit: int = 1000) -> lis
     with store.engine.connect() as conn:
         rows = [row._mapping for row in conn.execute(query)]
         found: dict[str, list[str]] = {}
-        shas = {m["sha256"] for m in rows if m["sha256"]}
-        if shas:
+        for chunk in batched(sorted({m["sha256"] for m in rows if m["sha256"]}), 500):
             for sha, bank, distance, variant, at, scheme, code in conn.execute(
                 select(
                     matches.c.sha256,
@@ -306,7 +305,7 @@ def list_media(store: Store, *, matched: bool = False, limit: int = 1000) -> lis
                 )
                 .join(banks, banks.c.id == matches.c.bank_id)
                 .join(bank_entries, bank_entries.c.id == matches.c.entry_id)
-                .where(matches.c.sha256.in_(shas))
+                .where(matches.c.sha256.in_(chunk))
             ):
                 category = f" {scheme} {code}" if scheme else ""
                 how = f" ({variant})" if variant and variant != "original" else ""

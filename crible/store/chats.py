@@ -300,6 +300,7 @@ class ChatWriter:
             )
             .distinct()
         ).scalars()
+        platform_chats = select(chats.c.id).where(chats.c.platform == str(platform))
         linked = 0
         for name in list(names):
             owners = self.conn.execute(
@@ -319,7 +320,11 @@ class ChatWriter:
                 continue
             result = self.conn.execute(
                 update(messages)
-                .where(messages.c.forwarded_from == name, messages.c.forwarded_account_id.is_(None))
+                .where(
+                    messages.c.forwarded_from == name,
+                    messages.c.forwarded_account_id.is_(None),
+                    messages.c.chat_id.in_(platform_chats),
+                )
                 .values(forwarded_account_id=owners[0][0], forwarded_link="by_name")
             )
             linked += result.rowcount or 0

@@ -19,6 +19,7 @@ from crible.services.views import list_accounts, list_media, list_messages
 from crible.signals.pdq import pdq_from_path
 from crible.store import Store
 from crible.store.tables import (
+    chats,
     ingests,
     membership_events,
     message_media,
@@ -179,3 +180,51 @@ def test_ingest_run_again_completes_media_left_pending_by_a_killed_one(
     with store.engine.connect() as conn:
         statuses = sorted(s for (s,) in conn.execute(select(message_media.c.status)))
     assert statuses == ["hashed", "hashed", "not_exported"]
+
+
+def test_a_media_file_the_scan_rejects_is_linked_with_its_reason(
+    store: Store, tmp_path: Path
+) -> None:
+    chat = TelegramExport(8, "G")
+    chat.post(1, at(1), BOB, "one", photo=picture(1), photo_name="empty.jpg")
+    chat.post(2, at(2), BOB, "two", photo=picture(2))
+    folder = tmp_path / "export"
+    chat.write(folder)
+    (folder / "photos" / "empty.jpg").write_bytes(b"")
+
+    report = ingest(store, "telegram", folder, workers=0)
+
+    assert report.media == {"hashed": 1, "rejected": 1}
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(message_media.c.status, message_media.c.sha256, message_media.c.reason).order_by(
+                message_media.c.id
+            )
+        ).all()
+    assert rows[0][:2] == ("rejected", None) and "0 bytes" in rows[0][2]
+    assert rows[1][0] == "hashed" and len(rows[1][1]) == 64 and rows[1][2] is None
+
+
+def test_forwards_are_linked_by_name_only_within_the_platform(store: Store, tmp_path: Path) -> None:
+    with store.engine.begin() as conn:  # another platform's message forwarded from "Alice"
+        chat_id = conn.execute(
+            chats.insert().values(platform="whatsapp", key="wa-chat", name="Other")
+        ).inserted_primary_key[0]
+        conn.execute(
+            messages.insert().values(
+                chat_id=chat_id, key="m1", kind="message", text="", forwarded_from="Alice"
+            )
+        )
+
+    report = ingest(store, "telegram", _group().write(tmp_path / "export"), workers=0)
+
+    assert report.forwards_linked == 1
+    with store.engine.connect() as conn:
+        linked = dict(
+            conn.execute(
+                select(chats.c.platform, messages.c.forwarded_link)
+                .join(chats, chats.c.id == messages.c.chat_id)
+                .where(messages.c.forwarded_from == "Alice")
+            ).all()
+        )
+    assert linked == {"telegram": "by_name", "whatsapp": None}
