@@ -38,7 +38,11 @@ class DigitGuard:
         chunk = self._raw.read(size)
         if not self._started and chunk:
             self._started = True
+            while BOM.startswith(chunk) and (more := self._raw.read(len(BOM) - len(chunk))):
+                chunk += more  # a small read may have cut the BOM
             chunk = chunk.removeprefix(BOM)
+            if not chunk:  # nothing but the BOM so far: an empty read would mean the end
+                return self.read(size)
         head = len(chunk) - len(chunk.lstrip(b"0123456789"))
         found = _LONG_RUN.search(chunk)
         if self._run + head > MAX_DIGITS or found:

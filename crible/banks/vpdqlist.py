@@ -86,8 +86,11 @@ def _legacy(number: str, item: dict[str, object]) -> VideoFrame:
 
 def _checked(frame: VideoFrame) -> VideoFrame:
     normalise(SignalType.PDQ, frame.pdq)
-    if not 0 <= frame.quality <= 100 or not math.isfinite(frame.timestamp):
-        raise ValueError(f"frame {frame.number}: quality or timestamp out of range")
+    # The same ranges as vpdq's text format (parse_reference), which also has no NaN here.
+    if frame.number < 0 or not 0 <= frame.quality <= 100:
+        raise ValueError(f"frame {frame.number}: frame number or quality out of range")
+    if not math.isfinite(frame.timestamp) or frame.timestamp < 0:
+        raise ValueError(f"frame {frame.number}: timestamp {frame.timestamp} out of range")
     return frame
 
 

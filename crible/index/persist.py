@@ -109,11 +109,41 @@ def load(directory: Path, *, verify: bool = False) -> tuple[MihTables | None, De
     for name in ("delta_ids", "delta_hashes"):
         if name not in arrays:
             raise BadInput(f"no array {name!r}", source=str(directory / MANIFEST))
-    delta = Delta(max(1024, 2 * len(arrays["delta_ids"])))
-    delta.append(np.asarray(arrays["delta_ids"]), np.asarray(arrays["delta_hashes"]))
+    delta = _delta(directory, manifest, arrays)
     if "n" not in manifest:
         return None, delta
-    return _tables(directory, manifest, arrays), delta
+    main = _tables(directory, manifest, arrays)
+    rows = main.rows_of(delta.ids[: delta.n])
+    if bool(np.any(main.dead[rows[rows >= 0]] == 0)):
+        raise BadInput(
+            "ids of the delta are also in the tables",
+            source=_file_of(directory, manifest, "delta_ids"),
+        )
+    return main, delta
+
+
+def _file_of(directory: Path, manifest: dict[str, Any], name: str) -> str:
+    return str(directory / manifest["arrays"][name]["file"])
+
+
+def _delta(directory: Path, manifest: dict[str, Any], arrays: dict[str, np.ndarray]) -> Delta:
+    """The saved delta, refused unless its ids and hashes fit together (as ``add`` checks)."""
+    ids, hashes = arrays["delta_ids"], arrays["delta_hashes"]
+    if ids.ndim != 1 or ids.dtype.str != "<i8":
+        raise BadInput(
+            "delta ids are not one int64 array", source=_file_of(directory, manifest, "delta_ids")
+        )
+    k = len(ids)
+    if hashes.shape != (k, 32) or hashes.dtype.str != "|u1":
+        raise BadInput(
+            f"delta hashes are not {k} rows of 32 bytes",
+            source=_file_of(directory, manifest, "delta_hashes"),
+        )
+    if len(np.unique(ids)) != k:
+        raise BadInput("delta ids repeat", source=_file_of(directory, manifest, "delta_ids"))
+    delta = Delta(max(1024, 2 * k))
+    delta.append(np.asarray(ids), np.asarray(hashes))
+    return delta
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -165,9 +195,6 @@ def _tables(directory: Path, manifest: dict[str, Any], arrays: dict[str, np.ndar
     except (KeyError, TypeError, ValueError) as exc:
         raise BadInput(f"incomplete index manifest: {exc!r}", source=where) from exc
 
-    def file_of(name: str) -> str:
-        return str(directory / manifest["arrays"][name]["file"])
-
     expected = {
         "hashes": ((n, 32), ("|u1",)),
         "ids": ((n,), ("<u4", "<i8")),
@@ -177,13 +204,20 @@ def _tables(directory: Path, manifest: dict[str, Any], arrays: dict[str, np.ndar
     }
     for name, (shape, kinds) in expected.items():
         if arrays[name].shape != shape or arrays[name].dtype.str not in kinds:
-            raise BadInput(f"array {name!r} does not fit the layout", source=file_of(name))
+            raise BadInput(
+                f"array {name!r} does not fit the layout",
+                source=_file_of(directory, manifest, name),
+            )
     if n > 1 and not bool(np.all(ids[1:] > ids[:-1])):
-        raise BadInput("ids are not strictly increasing", source=file_of("ids"))
+        raise BadInput(
+            "ids are not strictly increasing", source=_file_of(directory, manifest, "ids")
+        )
     for chunk, offset in zip(chunks, layout.dir_offsets(), strict=True):
         part = dirs[offset : offset + (1 << chunk.dir_bits) + 1]
         if part[0] != 0 or part[-1] != n or bool(np.any(part[1:] < part[:-1])):
-            raise BadInput("a chunk directory is inconsistent", source=file_of("dirs"))
+            raise BadInput(
+                "a chunk directory is inconsistent", source=_file_of(directory, manifest, "dirs")
+            )
     owned_dead = np.array(dead, dtype=np.uint8)
     try:
         return MihTables(

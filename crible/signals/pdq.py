@@ -55,12 +55,13 @@ _MAGIC: tuple[tuple[bytes, ...], ...] = (
     (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"),
 )
 _PDQ_SIDE = 64
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+"""PDQ's luma weights for R, G and B."""
 _LUMA_STEPS = np.array(
     [[0, 0, 0], [0, 0, 1], [1, 0, 0], [1, 0, 1], [0, 1, 0], [0, 1, 1], [1, 1, 0], [1, 1, 1]],
     dtype=np.float32,
 )
-_LUMA_STEP_VALUES = _LUMA_STEPS @ _LUMA
+_LUMA_STEP_VALUES = _LUMA_STEPS @ LUMA_WEIGHTS
 
 Float32Array = NDArray[np.float32]
 Uint8Array = NDArray[np.uint8]
@@ -119,7 +120,7 @@ def pdq_from_bytes(
     except Exception as exc:
         # Decoders fed hostile bytes raise all kinds of errors (OSError, SyntaxError,
         # ValueError, struct.error, ...): each is a property of the file, reported as such.
-        raise MediaError(f"cannot decode image: {_describe(exc)}", source=source) from exc
+        raise MediaError(f"cannot decode image: {describe_error(exc)}", source=source) from exc
 
 
 def pdq_from_path(
@@ -136,7 +137,7 @@ def pdq_from_path(
     return pdq_from_bytes(data, fast=fast, dihedral=dihedral, max_pixels=max_pixels, source=shown)
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
     """An exception as 'Type: message' for a reason text."""
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -156,7 +157,7 @@ def _open(data: bytes, max_pixels: int, source: str | None) -> Image.Image:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise DecompressionBomb(f"decompression bomb: {exc}", source=source) from exc
     except Exception as exc:
-        raise MediaError(f"not a readable image: {_describe(exc)}", source=source) from exc
+        raise MediaError(f"not a readable image: {describe_error(exc)}", source=source) from exc
     width, height = image.size
     if width * height > max_pixels:
         image.close()
@@ -229,9 +230,16 @@ def _pdq_luma64(small: Uint8Array, width: int, height: int, scale: int) -> Float
     scan's worker processes for cores.
     """
     channels = small.astype(np.float32)
-    luma = channels[..., 0] * _LUMA[0] + channels[..., 1] * _LUMA[1] + channels[..., 2] * _LUMA[2]
-    col_index, col_weight = sampling_band(width, small.shape[1], scale)
-    row_index, row_weight = sampling_band(height, small.shape[0], scale)
+    red, green, blue = LUMA_WEIGHTS
+    luma = channels[..., 0] * red + channels[..., 1] * green + channels[..., 2] * blue
+    return luma64(luma, width, height, scale)
+
+
+def luma64(luma: Float32Array, width: int, height: int, scale: int) -> Float32Array:
+    """PDQ's 64x64 filtered and decimated luma of a ``width`` x ``height`` image, from its
+    luma at 1/scale (banded weights, see sampling_band)."""
+    col_index, col_weight = sampling_band(width, luma.shape[1], scale)
+    row_index, row_weight = sampling_band(height, luma.shape[0], scale)
     across: Float32Array = (luma[:, col_index] * col_weight).sum(axis=2)
     result: Float32Array = (across[row_index] * row_weight[..., None]).sum(axis=1)
     return result

@@ -35,8 +35,15 @@ import pdqhash
 from crible.model.errors import InvalidList, MediaError
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY, VideoFrame, VideoHash
 
-# The sampling weights of crible.signals.pdq's fast mode, used here at scale 1 (_frame_pdq).
-from crible.signals.pdq import bits_to_hex, hamming, luma_to_rgb, sampling_band
+# The banded PDQ sampling of crible.signals.pdq's fast mode, used here at scale 1 (_frame_pdq).
+from crible.signals.pdq import (
+    LUMA_WEIGHTS,
+    bits_to_hex,
+    describe_error,
+    hamming,
+    luma64,
+    luma_to_rgb,
+)
 
 MATCH_SHARE_THRESHOLD = 0.8
 """vPDQ's default: a video matches when both shares of matching frames reach 80%."""
@@ -49,9 +56,6 @@ _MIN_SIDE = 5
 
 _IN_FLIGHT = 2
 """Sampled frames converted to RGB and waiting for the hashing thread, at most."""
-
-_LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-"""PDQ's luma weights for R, G and B."""
 
 VideoSource = str | Path | IO[bytes]
 
@@ -98,7 +102,7 @@ def hash_video(
     try:
         container = av.open(source if not isinstance(source, Path) else str(source), "r")
     except av.FFmpegError as exc:
-        raise MediaError(f"not a readable video: {_describe(exc)}", source=shown) from exc
+        raise MediaError(f"not a readable video: {describe_error(exc)}", source=shown) from exc
     with container:
         stream = _video_stream(container, shown)
         width, height, fps, duration = _check_stream(
@@ -108,7 +112,8 @@ def hash_video(
         try:
             frames = _hash_frames(_decoded(container, stream, limits, shown), step, fps, downsample)
         except av.FFmpegError as exc:
-            raise MediaError(f"cannot convert a frame: {_describe(exc)}", source=shown) from exc
+            reason = f"cannot convert a frame: {describe_error(exc)}"
+            raise MediaError(reason, source=shown) from exc
         if not frames:
             raise MediaError("the video stream holds no decodable frame", source=shown)
     return VideoHash(tuple(frames), duration, width, height, fps)
@@ -206,7 +211,7 @@ def _decoded(
             count += 1
     except av.FFmpegError as exc:
         raise MediaError(
-            f"corrupt video after {count} frames: {_describe(exc)}", source=source
+            f"corrupt video after {count} frames: {describe_error(exc)}", source=source
         ) from exc
     if time.monotonic() > limits.deadline:
         raise MediaError(
@@ -261,12 +266,8 @@ def _frame_pdq(rgb: Any) -> tuple[str, int]:
     benchmarks/video.py needs the difference to stay within 1.5x of decoding alone.
     """
     height, width = rgb.shape[:2]
-    luma = np.asarray(rgb, dtype=np.float32) @ _LUMA
-    col_index, col_weight = sampling_band(width, width, 1)
-    row_index, row_weight = sampling_band(height, height, 1)
-    across = (luma[:, col_index] * col_weight).sum(axis=2)
-    luma64 = (across[row_index] * row_weight[..., None]).sum(axis=1)
-    vector, quality = pdqhash.compute(luma_to_rgb(luma64))
+    luma = np.asarray(rgb, dtype=np.float32) @ LUMA_WEIGHTS
+    vector, quality = pdqhash.compute(luma_to_rgb(luma64(luma, width, height, 1)))
     return bits_to_hex(vector), int(quality)
 
 
@@ -338,9 +339,3 @@ def _parse_line(line: str, line_number: int) -> VideoFrame:
     except ValueError as exc:
         raise InvalidList(f"bad vPDQ line: {exc}", line=line_number) from exc
     return VideoFrame(number, timestamp, pdq, quality)
-
-
-def _describe(exc: BaseException) -> str:
-    """An exception as 'Type: message' for a reason text."""
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

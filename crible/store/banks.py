@@ -95,7 +95,7 @@ class BankRepository:
             return BankStats(bank, sum(types.values()), types, cats, int(imports or 0))
 
     def entries(self, name: str) -> Iterator[HashEntry]:
-        """Stream a bank's entries in insertion order."""
+        """Stream a bank's entries in insertion order, video entries with their frames."""
         bank = self.get(name)
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=BATCH).execute(
@@ -103,21 +103,26 @@ class BankRepository:
                 .where(bank_entries.c.bank_id == bank.id)
                 .order_by(bank_entries.c.id)
             )
-            for row in result:
-                entry = entry_from_row(row)
-                if entry.signal_type is SignalType.VPDQ:
-                    entry = replace(entry, frames=self._frames(entry.id))
-                yield entry
+            for chunk in batched(map(entry_from_row, result), BATCH):
+                frames = self._frames([e.id for e in chunk if e.signal_type is SignalType.VPDQ])
+                for entry in chunk:
+                    found = frames.get(entry.id)
+                    yield entry if found is None else replace(entry, frames=tuple(found))
 
-    def _frames(self, entry_id: int | None) -> tuple[VideoFrame, ...]:
-        """The frames of a video entry."""
+    def _frames(self, entry_ids: list[int | None]) -> dict[int | None, list[VideoFrame]]:
+        """The frames of some video entries, in one query."""
+        frames: dict[int | None, list[VideoFrame]] = {}
+        if not entry_ids:
+            return frames
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(*_FRAME_COLUMNS)
-                .where(bank_video_frames.c.entry_id == entry_id)
-                .order_by(bank_video_frames.c.frame_number)
+                select(bank_video_frames.c.entry_id, *_FRAME_COLUMNS)
+                .where(bank_video_frames.c.entry_id.in_(entry_ids))
+                .order_by(bank_video_frames.c.entry_id, bank_video_frames.c.frame_number)
             )
-            return tuple(VideoFrame(*row) for row in rows)
+            for entry_id, *frame in rows:
+                frames.setdefault(entry_id, []).append(VideoFrame(*frame))
+        return frames
 
     def import_list(
         self,

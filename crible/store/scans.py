@@ -147,40 +147,33 @@ class ScanRepository:
 
     def _record_videos(self, conn: Connection, videos: list[MediaHashes]) -> None:
         """The sampled frames (vPDQ) and stream facts of videos, once per file."""
-        unique = {h.sha256: h for h in videos}
-        for sha256, h in unique.items():
+        facts: list[dict[str, Any]] = []
+        frames: list[dict[str, Any]] = []
+        for sha256, h in {h.sha256: h for h in videos}.items():
             video = h.video
             assert video is not None
-            insert_ignoring_duplicates(
-                conn,
-                media_videos,
-                [
-                    {
-                        "sha256": sha256,
-                        "duration": video.duration,
-                        "width": video.width,
-                        "height": video.height,
-                        "fps": video.fps,
-                        "frames": len(video.frames),
-                    }
-                ],
-                keys=("sha256",),
+            facts.append(
+                {
+                    "sha256": sha256,
+                    "duration": video.duration,
+                    "width": video.width,
+                    "height": video.height,
+                    "fps": video.fps,
+                    "frames": len(video.frames),
+                }
             )
-            insert_ignoring_duplicates(
-                conn,
-                video_frames,
-                [
-                    {
-                        "sha256": sha256,
-                        "frame_number": f.number,
-                        "timestamp": f.timestamp,
-                        "pdq": f.pdq,
-                        "quality": f.quality,
-                    }
-                    for f in video.frames
-                ],
-                keys=("sha256", "frame_number"),
+            frames.extend(
+                {
+                    "sha256": sha256,
+                    "frame_number": f.number,
+                    "timestamp": f.timestamp,
+                    "pdq": f.pdq,
+                    "quality": f.quality,
+                }
+                for f in video.frames
             )
+        insert_ignoring_duplicates(conn, media_videos, facts, keys=("sha256",))
+        insert_ignoring_duplicates(conn, video_frames, frames, keys=("sha256", "frame_number"))
 
     def _upgrade_fast_hashes(self, conn: Connection, exact_rows: list[dict[str, Any]]) -> None:
         """Media first hashed in fast mode gets the exact PDQ hash when one is computed."""

@@ -94,3 +94,23 @@ def test_deleting_a_bank_removes_its_entries_and_matches_only(store: Store, tmp_
 
     assert [s.bank.name for s in list_banks(store)] == ["two"]
     assert count_rows(store, matches) == 1 and count_rows(store, bank_entries) == 1
+
+
+def test_export_gives_each_video_entry_its_own_frames_in_order(
+    store: Store, tmp_path: Path
+) -> None:
+    videos = []
+    for n in range(3):
+        frames = [hashlib.sha256(f"benign-{n}-{k}".encode()).hexdigest() for k in range(n + 2)]
+        path = tmp_path / f"video{n}.txt"
+        path.write_text("".join(f"{k},100,{h},{k}.000\n" for k, h in enumerate(frames)))
+        import_list(store, path, bank="videos", fmt="vpdq")
+        videos.append(frames)
+    pictures = tmp_path / "pictures.txt"
+    pictures.write_text(_hex(1) + "\n")
+    import_list(store, pictures, bank="videos", fmt="plain")
+
+    entries = list(store.banks.entries("videos"))
+
+    assert [[f.pdq for f in e.frames] for e in entries] == [*videos, []]
+    assert [[f.number for f in e.frames] for e in entries[:3]] == [[0, 1], [0, 1, 2], [0, 1, 2, 3]]

@@ -155,3 +155,43 @@ def test_flipped_bytes_fail_the_checksum_and_never_crash(saved: tuple[Path, MihP
     unverified = MihPdqIndex.load(directory)  # loads; searching stays in bounds
     queries = queries_near(random_set(20_000, seed=21)[1], 50)
     assert len(unverified.search(queries, 31)) == len(queries)
+
+
+def _replace_array(directory: Path, name: str, array: np.ndarray) -> None:
+    """Swap in another array, with a manifest entry that agrees (so only the content is bad)."""
+    manifest = json.loads((directory / MANIFEST).read_text())
+    np.save(directory / manifest["arrays"][name]["file"], array)
+    manifest["arrays"][name] |= {"dtype": array.dtype.str, "shape": list(array.shape)}
+    (directory / MANIFEST).write_text(json.dumps(manifest))
+
+
+DELTA_ROWS = 5_000 - 50
+TABLE_IDS = random_set(20_000, seed=21)[0][100:15_000]  # live in the saved tables
+FRESH_IDS = np.arange(DELTA_ROWS, dtype=np.int64) + 10**6
+
+
+@pytest.mark.parametrize(
+    ("name", "array", "reason"),
+    [
+        ("delta_hashes", np.zeros((DELTA_ROWS, 31), dtype=np.uint8), "32 bytes"),
+        ("delta_ids", FRESH_IDS[1:], "32 bytes"),
+        ("delta_ids", np.array(7, dtype=np.int64), "int64"),
+        ("delta_ids", FRESH_IDS.astype(np.float64), "int64"),
+        ("delta_ids", np.full(DELTA_ROWS, 10**6, dtype=np.int64), "repeat"),
+        ("delta_ids", TABLE_IDS[:DELTA_ROWS], "also in the tables"),
+    ],
+    ids=["short-hashes", "fewer-ids", "scalar-ids", "float-ids", "repeated-ids", "taken-ids"],
+)
+def test_a_delta_that_does_not_fit_is_refused(
+    saved: tuple[Path, MihPdqIndex], name: str, array: np.ndarray, reason: str
+) -> None:
+    directory, _ = saved
+    _replace_array(directory, name, array)
+    with pytest.raises(BadInput, match=reason):
+        MihPdqIndex.load(directory)
+
+
+def test_a_delta_of_fresh_ids_loads(saved: tuple[Path, MihPdqIndex]) -> None:
+    directory, index = saved
+    _replace_array(directory, "delta_ids", FRESH_IDS)
+    assert len(MihPdqIndex.load(directory)) == len(index)

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from crible.banks import FORMATS, ListFormat, ParseOptions, detect_format
 from crible.banks.formats import MAX_LINE_BYTES
+from crible.jsonguard import BOM, MAX_DIGITS, DigitGuard, UnreadableJson
 from crible.model.banks import Bank, HashEntry, Provenance, RejectedLine
 from crible.model.categories import SCHEMES, Category
 from crible.model.errors import BadInput, InvalidList
@@ -746,3 +747,20 @@ def test_plain_round_trip(signal_type: SignalType, data: st.DataObject) -> None:
     back = read("plain", text.encode(), signal_type=signal_type)
     assert [replace(e, line=None) for e in entries_of(back)] == entries
     assert not rejections_of(back)
+
+
+def _guarded(data: bytes, size: int) -> bytes:
+    guard, out = DigitGuard(io.BytesIO(data)), b""
+    while chunk := guard.read(size):
+        out += chunk
+    return out
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 600, 601, 65536, -1])
+def test_digit_guard_drops_the_bom_and_stops_long_numbers_at_any_read_size(size: int) -> None:
+    for body in (b"[1, 2]", b"[" + b"9" * MAX_DIGITS + b"]", b""):
+        assert _guarded(BOM + body, size) == body
+        assert _guarded(body, size) == body
+    for long in (b"[" + b"9" * (MAX_DIGITS + 1) + b"]", BOM + b"9" * (MAX_DIGITS + 1)):
+        with pytest.raises(UnreadableJson, match=f"more than {MAX_DIGITS} digits"):
+            _guarded(long, size)

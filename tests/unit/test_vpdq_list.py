@@ -37,3 +37,19 @@ def test_bad_values_are_rejections_with_reasons() -> None:
         found = _read(data)
         assert len(found) == 1 and isinstance(found[0], RejectedLine), data
         assert found[0].reason
+
+
+def test_json_frames_out_of_range_are_rejected_as_in_the_text_format() -> None:
+    pdq = HASHES[0]
+    for data in (
+        json.dumps([f"{pdq},100,-1.0"]),
+        json.dumps([f"{pdq},101,0.0"]),
+        json.dumps([f"{pdq},100,nan"]),
+        json.dumps({"-1": {"quality": 100, "hash": pdq, "timestamp": 0}}),
+        json.dumps({"0": {"quality": -1, "hash": pdq, "timestamp": 0}}),
+        f"0,100,{pdq},-1.000\n",
+        f"-1,100,{pdq},0.000\n",
+    ):
+        found = _read(data)
+        assert len(found) == 1 and isinstance(found[0], RejectedLine), data
+        assert "out of range" in found[0].reason or "negative" in found[0].reason, found[0]
