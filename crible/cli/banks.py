@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -24,7 +23,7 @@ from rich.table import Table
 
 from crible.banks.formats import FORMATS
 from crible.cli.context import App, CompletedWithErrors, pass_app
-from crible.cli.render import plain
+from crible.cli.render import plain, progress_wanted
 from crible.model.banks import BankStats, ImportReport, Provenance
 from crible.model.signals import SignalType
 from crible.services import banks as service
@@ -109,7 +108,7 @@ def import_(
 @contextmanager
 def _import_progress(path: Path) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar over the bytes of the list being imported (on a terminal)."""
-    if not (sys.stderr.isatty() or os.environ.get("CRIBLE_PROGRESS") == "1"):
+    if not progress_wanted():
         yield None
         return
     columns = (

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -14,6 +16,12 @@ from crible.model.matches import Match
 from crible.model.scans import ScanSummary
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def progress_wanted() -> bool:
+    """Progress bars go to a terminal, or anywhere with CRIBLE_PROGRESS=1 (0 turns them off)."""
+    setting = os.environ.get("CRIBLE_PROGRESS")
+    return setting == "1" or (setting != "0" and sys.stderr.isatty())
 
 
 def plain(value: str) -> Text:

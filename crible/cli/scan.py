@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import asdict
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from rich.progress import (
 from rich.text import Text
 
 from crible.cli.context import App, CompletedWithErrors, pass_app
-from crible.cli.render import dumps, print_summary, summary_dict
+from crible.cli.render import dumps, print_summary, progress_wanted, summary_dict
 from crible.model.scans import ScanOptions, ScanSummary
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD
 from crible.services.scan import scan as run_scan
@@ -62,8 +61,7 @@ class _FilesPerSecond(ProgressColumn):
 
 def scan_progress(quiet: bool) -> _Bar | None:
     """A progress bar for a scan, on a terminal (or with CRIBLE_PROGRESS=1) unless quiet."""
-    wanted = sys.stderr.isatty() or os.environ.get("CRIBLE_PROGRESS") == "1"
-    return _Bar() if wanted and not quiet else None
+    return _Bar() if progress_wanted() and not quiet else None
 
 
 def _progress() -> Progress:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -19,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import plain
+from crible.cli.render import plain, progress_wanted
 from crible.services.network_pictures import (
     key_player_picture,
     network_picture,
@@ -52,7 +50,7 @@ def _settings_options(command: Any) -> Any:
 @contextmanager
 def _progress() -> Iterator[Any]:
     """A step-by-step bar on a terminal (or with CRIBLE_PROGRESS=1)."""
-    if not (sys.stderr.isatty() or os.environ.get("CRIBLE_PROGRESS") == "1"):
+    if not progress_wanted():
         yield lambda _name: None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import click
+import pytest
 
 from crible.cli.main import cli
 from tests.e2e.cli import crible, crible_json
@@ -127,3 +128,17 @@ def test_demo_finds_every_edited_copy_and_nothing_else(tmp_path: Path) -> None:
     (tmp_path / "mine").mkdir()
     refused = crible("demo", "--dir", "mine", db=None, cwd=tmp_path)
     assert refused.returncode == 2 and "was not made by crible demo" in refused.stderr
+
+
+def test_progress_bars_follow_crible_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    from crible.cli.render import progress_wanted
+
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    monkeypatch.setenv("CRIBLE_PROGRESS", "0")
+    assert not progress_wanted()  # off even on a terminal
+    monkeypatch.delenv("CRIBLE_PROGRESS")
+    assert progress_wanted()
+    monkeypatch.setattr("sys.stderr.isatty", lambda: False)
+    assert not progress_wanted()
+    monkeypatch.setenv("CRIBLE_PROGRESS", "1")
+    assert progress_wanted()  # on where there is no terminal (a log)
