@@ -10,6 +10,7 @@ import hashlib
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+from crible.cases.custody import next_event
 from crible.model.cases import (
     Authority,
     Case,
@@ -208,9 +209,8 @@ def network_case_file() -> CaseFile:
 
 
 def custody_log() -> tuple[CustodyEvent, ...]:
-    """Four chained custody entries (the hashes are made up but chained the same way)."""
+    """Four chained custody entries, made as the store makes them."""
     events: list[CustodyEvent] = []
-    prev = "0" * 64
     for seq, (actor, action, detail) in enumerate(
         (
             ("officer.lea", "case created", "CRB-2026-0007"),
@@ -220,11 +220,8 @@ def custody_log() -> tuple[CustodyEvent, ...]:
         ),
         start=1,
     ):
-        digest = hashlib.sha256(f"{prev}|{seq}|{actor}|{action}|{detail}".encode()).hexdigest()
-        events.append(
-            CustodyEvent(seq, at(21 + seq // 2, 9, seq), actor, action, detail, prev, digest)
-        )
-        prev = digest
+        last = events[-1] if events else None
+        events.append(next_event(last, at(21 + seq // 2, 9, seq), actor, action, detail))
     return tuple(events)
 
 

@@ -10,13 +10,12 @@ with its line and field; the other rows are kept.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from crible.cases.routing import csv_rows
 from crible.model.errors import BadInput
 
 REQUIRED = ("account", "name", "source")
@@ -60,8 +59,8 @@ class RejectedRow:
 
 def read_identities(text: str, source: str) -> Iterator[IdentityRow | RejectedRow]:
     """Each row as an IdentityRow, or a RejectedRow naming line and field."""
-    reader = csv.reader(io.StringIO(text))
-    header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in next(reader, [])]
+    rows = csv_rows(text, source)
+    header = [ALIASES.get(h.strip().lower(), h.strip().lower()) for h in next(rows, (1, []))[1]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise BadInput(
@@ -70,8 +69,7 @@ def read_identities(text: str, source: str) -> Iterator[IdentityRow | RejectedRo
             source=source,
             line=1,
         )
-    for row in reader:
-        line = reader.line_num
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):

@@ -97,8 +97,8 @@ def load_tables(fr_table: Path | None, rules: Path | None) -> RoutingTables:
 
 def read_french_table(text: str, source: str) -> Iterator[tuple[str, str, Authority]]:
     """(INSEE code, commune name, TJ) for each row of the Ministry's table."""
-    reader = csv.reader(io.StringIO(text), delimiter=";")
-    header = [h.strip() for h in next(reader, [])]
+    rows = csv_rows(text, source, delimiter=";")
+    header = [h.strip() for h in next(rows, (1, []))[1]]
     if tuple(header[: len(FR_COLUMNS)]) != FR_COLUMNS:
         raise BadInput(
             f"not the Ministry of Justice table: the columns must start with "
@@ -106,7 +106,7 @@ def read_french_table(text: str, source: str) -> Iterator[tuple[str, str, Author
             source=source,
             line=1,
         )
-    for line, row in enumerate(reader, start=2):
+    for line, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         cells = dict(zip(FR_COLUMNS, (c.strip() for c in row), strict=False))
@@ -127,8 +127,9 @@ def read_french_table(text: str, source: str) -> Iterator[tuple[str, str, Author
 
 def read_rules(text: str, source: str) -> Iterator[tuple[str, str, Authority]]:
     """(country, region or "", authority) for each row of a rules table."""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in RULE_COLUMNS if c not in (reader.fieldnames or ())]
+    rows = csv_rows(text, source)
+    header = next(rows, (1, []))[1]
+    missing = [c for c in RULE_COLUMNS if c not in header]
     if missing:
         raise BadInput(
             f"rules table lacks the column(s) {', '.join(missing)} "
@@ -136,11 +137,13 @@ def read_rules(text: str, source: str) -> Iterator[tuple[str, str, Authority]]:
             source=source,
             line=1,
         )
-    for row in reader:
-        line = reader.line_num
-        country = (row["country"] or "").strip().upper()
-        region = (row["region"] or "").strip().upper()
-        code, name = (row["code"] or "").strip(), (row["authority"] or "").strip()
+    for line, cells in rows:
+        if not cells:
+            continue
+        row = dict(zip(header, cells, strict=False))
+        country = row.get("country", "").strip().upper()
+        region = row.get("region", "").strip().upper()
+        code, name = row.get("code", "").strip(), row.get("authority", "").strip()
         for label, value in (("country", country), ("code", code), ("authority", name)):
             if not value:
                 raise BadInput(f"field {label!r} is empty", source=source, line=line)
@@ -151,6 +154,20 @@ def read_rules(text: str, source: str) -> Iterator[tuple[str, str, Authority]]:
                 line=line,
             )
         yield country, "" if region == "*" else region, Authority(country, code, name)
+
+
+def csv_rows(text: str, source: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of each row of a CSV text (the line a row ends on); BadInput names the
+    line where the CSV cannot be read, such as a quote left open that swallows the rest."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise BadInput(f"unreadable CSV: {exc}", source=source, line=reader.line_num) from exc
+        yield reader.line_num, row
 
 
 def _text(path: Path) -> str:

@@ -81,7 +81,8 @@ def _manifest(directory: Path, name: str, result: Verification) -> dict[str, str
     if not path.is_file():
         result.problems.append(f"removed file {name}")
         return entries
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    text = path.read_text(encoding="utf-8", errors="replace")  # a bad byte: a bad line
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         digest, _, target = line.partition(" ")
@@ -180,8 +181,5 @@ def _check_custody(directory: Path, result: Verification) -> None:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(stream, "sha256").hexdigest()

@@ -244,13 +244,13 @@ def _statuses(name: str) -> ReviewStatus | frozenset[ReviewStatus] | None:
 
 
 def _report(ctx: click.Context, app: App, decision: Decision, as_json: bool) -> None:
-    item = service.review_item(app.store(), decision.sha256, settings=_settings(ctx))
+    status = service.file_status(app.store(), decision.sha256, settings=_settings(ctx))
     if as_json:
-        click.echo(dumps({"decision": decision_dict(decision), "status": str(item.status)}))
+        click.echo(dumps({"decision": decision_dict(decision), "status": str(status)}))
         return
     click.echo(
         f"decision {decision.id}: {decision.verdict} by {decision.reviewer}; "
-        f"{decision.sha256[:16]}... is now {item.status}"
+        f"{decision.sha256[:16]}... is now {status}"
     )
 
 

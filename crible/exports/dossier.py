@@ -18,13 +18,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from PIL import ImageFile
 
+from crible.cases.custody import verify_chain
 from crible.exports.dossier_text import (
     LABELS,
     LANGUAGES,
@@ -224,8 +224,6 @@ def _timeline(case_file: CaseFile, lang: str) -> Iterable[TimelineRow]:
 
 
 def _chain_break(custody: tuple[CustodyEvent, ...]) -> int | None:
-    """The first entry whose recorded previous hash is not its predecessor's hash, if any."""
-    for before, after in pairwise(custody):
-        if after.prev_hash != before.hash:
-            return after.seq
-    return None
+    """The sequence number of the first entry that breaks the chain, if any."""
+    problem = verify_chain(custody)
+    return None if problem is None else problem.seq

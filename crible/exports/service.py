@@ -104,7 +104,7 @@ def submit_ncmec(
     if not username or not password:
         raise UserError(f"set {USER_ENV} and {PASSWORD_ENV} to the credentials NCMEC issued")
     case_file = cases.case_file(store, case_ref)
-    paths = dict(_find_files(files, {m.sha256 for m in case_file.media}))
+    paths = dict(_find_files(files, {m.sha256: m.size for m in case_file.media}))
     missing = [m.sha256 for m in case_file.media if m.sha256 not in paths]
     if missing:
         raise UserError(
@@ -158,16 +158,21 @@ def bundle_manifest_sha256(bundle: Path) -> str:
     raise UserError(f"{bundle} is not an evidence bundle: no {' or '.join(MANIFESTS)}")
 
 
-def _find_files(root: Path, wanted: set[str]) -> Iterator[tuple[str, Path]]:
+def _find_files(root: Path, wanted: dict[str, int]) -> Iterator[tuple[str, Path]]:
+    """Files under ``root`` with a wanted SHA-256 (given with its size: only files of one
+    of those sizes are read and hashed)."""
     if not root.is_dir():
         raise UserError(f"{root}: no such folder")
+    sizes = set(wanted.values())
     for folder, _dirs, names in os.walk(root):
         for name in names:
             path = Path(folder) / name
-            if path.is_file() and not path.is_symlink():
-                digest = hash_file(path).sha256
-                if digest in wanted:
-                    yield digest, path
+            if path.is_symlink() or not path.is_file() or path.stat().st_size not in sizes:
+                continue
+            with path.open("rb") as stream:
+                digest = hashlib.file_digest(stream, "sha256").hexdigest()
+            if digest in wanted:
+                yield digest, path
 
 
 def _write(out: Path, data: bytes) -> Written:

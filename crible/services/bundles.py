@@ -118,8 +118,5 @@ def _plain_file(key: bytes) -> Path | None:
 
 
 def _has_sha256(path: Path, sha256: str) -> bool:
-    digest = hashlib.sha256()
     with path.open("rb") as stream:
-        while block := stream.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest() == sha256
+        return hashlib.file_digest(stream, "sha256").hexdigest() == sha256

@@ -162,21 +162,20 @@ def case_file(store: Store, case_id: int | str, settings: ReviewSettings = DEFAU
     case = get_case(store, case_id)
     log = custody_log(store, case.id)
     with store.engine.connect() as conn:
+        suspect_rows = rows.suspect_rows(conn, case.id)
         suspects = tuple(
-            _suspect(conn, account_id, authority, case)
-            for account_id, authority, _ in rows.suspect_rows(conn, case.id)
+            _suspect(conn, account_id, authority, case) for account_id, authority, _ in suspect_rows
         )
-        unrouted = tuple(
-            (account_id, reason)
-            for account_id, _, reason in rows.suspect_rows(conn, case.id)
-            if reason
-        )
+        unrouted = tuple((account_id, reason) for account_id, _, reason in suspect_rows if reason)
         related = _related(conn, case)
         items = rows.evidence(conn, case.id)
+        shas = list(dict.fromkeys(sha for item in items for sha in files_of(item)))
+        decisions = review_rows.decisions_by_file(conn, shas)
+    still = {sha: confirmed(store, sha, decisions.get(sha, []), settings) for sha in shas}
     media: dict[str, ConfirmedMedia] = {}
     kept: list[EvidenceItem] = []
     for item in items:
-        files = [m for m in (_still_confirmed(store, sha, settings) for sha in files_of(item)) if m]
+        files = [m for m in (still[sha] for sha in files_of(item)) if m is not None]
         if files:
             kept.append(item)
             for found in files:
@@ -201,12 +200,6 @@ def case_files(store: Store, settings: ReviewSettings = DEFAULT) -> Iterator[Cas
 def files_of(item: EvidenceItem) -> list[str]:
     """The SHA-256 of each file an evidence item rests on (from its provenance chain)."""
     return list(dict.fromkeys(step.ref for step in item.provenance if step.kind == "file"))
-
-
-def _still_confirmed(store: Store, sha256: str, settings: ReviewSettings) -> ConfirmedMedia | None:
-    with store.engine.connect() as conn:
-        decisions = review_rows.decisions_by_file(conn, [sha256]).get(sha256, [])
-    return confirmed(store, sha256, decisions, settings)
 
 
 def _suspect(

@@ -15,7 +15,6 @@ match(es) against bank entries, to the reviewers' decisions.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -183,8 +182,13 @@ def file_chain(conn: Connection, sha256: str) -> tuple[ProvenanceStep, ...]:
 def _sources(conn: Connection, sha256: str) -> list[ProvenanceStep]:
     steps = []
     query = (
-        select(ingests.c.id, ingests.c.platform, ingests.c.path, ingests.c.main_sha256)
-        .add_columns(ingests.c.started_at)
+        select(
+            ingests.c.id,
+            ingests.c.platform,
+            ingests.c.path,
+            ingests.c.main_sha256,
+            ingests.c.started_at,
+        )
         .join(message_media, message_media.c.ingest_id == ingests.c.id)
         .where(message_media.c.sha256 == sha256)
         .distinct()
@@ -303,12 +307,3 @@ def _decisions(conn: Connection, sha256: str) -> list[ProvenanceStep]:
             )
         )
     return steps
-
-
-def media_of(store: Store, items: Sequence[Admitted]) -> tuple[ConfirmedMedia, ...]:
-    """The distinct confirmed files behind some admitted items."""
-    found: dict[str, ConfirmedMedia] = {}
-    for item in items:
-        for m in item.media:
-            found.setdefault(m.sha256, m)
-    return tuple(found.values())

@@ -171,6 +171,14 @@ def review_item(store: Store, sha256: str, settings: ReviewSettings = DEFAULT) -
     return _item(sha, entries, fresh, decisions, video, settings)
 
 
+def file_status(store: Store, sha256: str, settings: ReviewSettings = DEFAULT) -> ReviewStatus:
+    """A file's review status, from its decisions alone (PENDING if it has none)."""
+    sha = sha256.strip().lower()
+    with store.engine.connect() as conn:
+        decisions = rows.decisions_by_file(conn, [sha]).get(sha, [])
+    return standing(decisions, resolved(store, settings)).status
+
+
 def decide(
     store: Store,
     sha256: str,

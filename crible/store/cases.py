@@ -299,8 +299,7 @@ def append_custody(
     conn: Connection, case_id: int, actor: str, action: str, detail: str
 ) -> CustodyEvent:
     """Append an entry to a case's custody log, chained to the last one."""
-    log = custody(conn, case_id)
-    event = next_event(log[-1] if log else None, now(), actor, action, detail)
+    event = next_event(_last_event(conn, case_id), now(), actor, action, detail)
     try:
         conn.execute(custody_events.insert().values(case_id=case_id, **_event_values(event)))
     except IntegrityError as exc:
@@ -310,9 +309,9 @@ def append_custody(
 
 def insert_custody(conn: Connection, case_id: int, event: CustodyEvent) -> None:
     """Store an entry made beforehand (it must follow the last one stored)."""
-    log = custody(conn, case_id)
-    last = log[-1].hash if log else None
-    if event.seq != len(log) + 1 or (last is not None and event.prev_hash != last):
+    last = _last_event(conn, case_id)
+    expected = 1 if last is None else last.seq + 1
+    if event.seq != expected or (last is not None and event.prev_hash != last.hash):
         raise Conflict("the case changed while it was being exported; export it again")
     try:
         conn.execute(custody_events.insert().values(case_id=case_id, **_event_values(event)))
@@ -339,23 +338,33 @@ def custody(conn: Connection, case_id: int) -> list[CustodyEvent]:
         .where(custody_events.c.case_id == case_id)
         .order_by(custody_events.c.seq)
     )
-    events = []
-    for row in conn.execute(query):
-        m = row._mapping
-        at = as_utc(m["at"])
-        assert at is not None
-        events.append(
-            CustodyEvent(
-                seq=m["seq"],
-                at=at,
-                actor=m["actor"],
-                action=m["action"],
-                detail=m["detail"],
-                prev_hash=m["prev_hash"],
-                hash=m["hash"],
-            )
-        )
-    return events
+    return [_event_from_row(row) for row in conn.execute(query)]
+
+
+def _last_event(conn: Connection, case_id: int) -> CustodyEvent | None:
+    """The latest entry of a case's custody log (what the next one chains to)."""
+    row = conn.execute(
+        select(custody_events)
+        .where(custody_events.c.case_id == case_id)
+        .order_by(custody_events.c.seq.desc())
+        .limit(1)
+    ).one_or_none()
+    return None if row is None else _event_from_row(row)
+
+
+def _event_from_row(row: Row[Any]) -> CustodyEvent:
+    m = row._mapping
+    at = as_utc(m["at"])
+    assert at is not None
+    return CustodyEvent(
+        seq=m["seq"],
+        at=at,
+        actor=m["actor"],
+        action=m["action"],
+        detail=m["detail"],
+        prev_hash=m["prev_hash"],
+        hash=m["hash"],
+    )
 
 
 def _step_dict(step: ProvenanceStep) -> dict[str, Any]:

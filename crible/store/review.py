@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Row, exists, func, select
@@ -199,17 +199,7 @@ def rejections(conn: Connection, bank: str | None) -> Iterator[Decision]:
     if bank is not None:
         query = query.where(banks.c.name == bank)
     for row in conn.execute(query):
-        decision = decision_from_row(row)
-        yield Decision(
-            id=decision.id,
-            sha256=decision.sha256,
-            verdict=decision.verdict,
-            reviewer=decision.reviewer,
-            decided_at=decision.decided_at,
-            category=decision.category,
-            entry_id=row._mapping["suppressed_entry"],
-            note=decision.note,
-        )
+        yield replace(decision_from_row(row), entry_id=row._mapping["suppressed_entry"])
 
 
 def media_facts(conn: Connection, sha256: str) -> dict[str, Any] | None:

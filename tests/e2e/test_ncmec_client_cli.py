@@ -159,6 +159,30 @@ def test_submit_refuses_missing_credentials_and_files(
     assert done.returncode == 2 and "CRIBLE_NCMEC_USER" in done.stderr
 
 
+def test_submit_refuses_a_copy_that_changed(platform_case: dict[str, Any], tmp_path: Path) -> None:
+    copies = tmp_path / "copies"
+    copies.mkdir()
+    for path in sorted(platform_case["media"].iterdir()):
+        data = bytearray(path.read_bytes())
+        if path.name == "upload_0.png":
+            data[-1] ^= 0xFF  # same size, other bytes: must not pass for the confirmed file
+        (copies / path.name).write_bytes(bytes(data))
+    (copies / "notes.txt").write_text("unrelated file", encoding="utf-8")
+
+    def reports() -> list[CustodyEvent]:
+        log = custody(platform_case["db"], platform_case["ref"])
+        return [e for e in log if e.action == "report"]
+
+    before = reports()
+
+    done = submit({**platform_case, "media": copies}, "http://127.0.0.1:9/ispws")
+
+    assert done.returncode == 2, done.stderr
+    assert "1 confirmed file(s) not found under" in done.stderr
+    assert platform_case["hashes"][0] in done.stderr
+    assert reports() == before
+
+
 def test_vics_export_imports_back_into_a_bank(
     platform_case: dict[str, Any], tmp_path: Path
 ) -> None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
 
+from crible.cases.custody import next_event
 from crible.model.cases import CaseKind
 from crible.model.categories import make_category
 from crible.model.decisions import Verdict
@@ -30,6 +31,7 @@ from crible.services.ingest import ingest
 from crible.services.review import decide
 from crible.services.scan import scan
 from crible.store import Store
+from crible.store import cases as case_rows
 from crible.store.case_tables import custody_events
 from crible.store.review_tables import review_decisions
 from crible.store.tables import accounts, matches, message_media, messages
@@ -245,6 +247,24 @@ def test_a_custody_log_edited_in_the_store_is_refused(store: Store) -> None:
 
     with pytest.raises(StoreError, match=r"custody entry 2 \(seq 2\): content does not match"):
         case_file(store, case.id)
+
+
+def test_a_custody_entry_prepared_before_another_change_is_refused(store: Store) -> None:
+    case = create_case(store, "Network A", actor="alice")
+    log = custody_log(store, case.id)
+    prepared = next_event(log[-1], log[-1].at, "bob", "export", "bundle")
+    stale_start = next_event(None, log[-1].at, "bob", "export", "bundle")
+    wrong_link = next_event(replace(log[-1], seq=2), log[-1].at, "bob", "export", "bundle")
+    record_custody(store, case.id, actor="alice", action="note", detail="came first")
+
+    with store.engine.begin() as conn:
+        for event in (prepared, stale_start, wrong_link):
+            with pytest.raises(Conflict, match="changed while it was being exported"):
+                case_rows.insert_custody(conn, case.id, event)
+    fresh = next_event(custody_log(store, case.id)[-1], log[-1].at, "bob", "export", "bundle")
+    with store.engine.begin() as conn:
+        case_rows.insert_custody(conn, case.id, fresh)
+    assert [e.action for e in custody_log(store, case.id)] == ["create", "note", "export"]
 
 
 def test_a_case_from_every_confirmed_file_names_who_posted_them(

@@ -131,6 +131,14 @@ def _drop_manifest_line(bundle: Path) -> None:
     path.write_text("\n".join(line for line in lines if "custody.jsonl" not in line) + "\n")
 
 
+def _add_manifest_line(line: bytes) -> Callable[[Path], None]:
+    def tamper(bundle: Path) -> None:
+        path = bundle / "manifest-sha256.txt"
+        path.write_bytes(path.read_bytes() + line + b"\n")
+
+    return tamper
+
+
 def _alter_signature(bundle: Path) -> None:
     path = bundle / "signature.ed25519"
     raw = bytearray(base64.b64decode(path.read_text()))
@@ -162,6 +170,20 @@ def _alter_signature(bundle: Path) -> None:
                 "added file data/custody.jsonl: not listed in manifest-sha256.txt",
             ],
         ),
+        (
+            _add_manifest_line(b"0" * 64 + b"  ../outside.txt"),
+            [
+                "changed file manifest-sha256.txt",
+                "manifest-sha256.txt names ../outside.txt, outside the bundle",
+            ],
+        ),
+        (
+            _add_manifest_line(b"\xff\xfe not a manifest line"),
+            [
+                "changed file manifest-sha256.txt",
+                "manifest-sha256.txt line",
+            ],
+        ),
         (_alter_signature, ["bad signature: signature.ed25519 does not sign"]),
         (lambda b: (b / "signature.ed25519").unlink(), ["removed file signature.ed25519"]),
     ],
@@ -172,6 +194,8 @@ def _alter_signature(bundle: Path) -> None:
         "removed",
         "custody-entry",
         "manifest-line",
+        "manifest-outside",
+        "manifest-not-utf8",
         "signature",
         "no-signature",
     ],

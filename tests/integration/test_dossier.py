@@ -98,6 +98,11 @@ def test_a_broken_custody_chain_is_shown() -> None:
     html = render_html(replace(case_file, custody=tuple(custody)), lang="en")
     assert "Chain broken at entry 3" in html
 
+    edited = list(case_file.custody)  # links intact, but an entry's detail rewritten
+    edited[1] = replace(edited[1], detail="5 items")
+    html = render_html(replace(case_file, custody=tuple(edited)), lang="en")
+    assert "Chain broken at entry 2" in html
+
 
 def test_bad_options_are_refused() -> None:
     case_file = network_case_file()

@@ -21,6 +21,7 @@ from crible.services.review import (
     ReviewSettings,
     confirmed_media,
     decide,
+    file_status,
     provider_feedback,
     review_item,
     review_queue,
@@ -139,6 +140,9 @@ def test_one_confirmation_is_enough_when_four_eyes_is_off(store: Store, tmp_path
 
     assert review_item(store, f.c, settings=single).status is ReviewStatus.CONFIRMED
     assert review_item(store, f.c).status is ReviewStatus.AWAITING_SECOND
+    assert file_status(store, f.c.upper(), settings=single) is ReviewStatus.CONFIRMED
+    assert file_status(store, f.c) is ReviewStatus.AWAITING_SECOND
+    assert file_status(store, f.a) is ReviewStatus.PENDING
     assert [m.sha256 for m in confirmed_media(store, settings=single)] == [f.c]
 
 

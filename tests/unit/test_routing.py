@@ -92,6 +92,19 @@ def test_a_table_in_another_format_is_refused_with_its_line() -> None:
         list(read_rules("country,region,code,authority\nBE,,X,Y\nBEL,,X,Y\n", "r.csv"))
 
 
+def test_a_quote_left_open_is_bad_input_not_a_crash() -> None:
+    rest = "".join(f"{n:05d};PLACE {n};CA;1;Court;TJ;{n};Court {n}\n" for n in range(5000))
+    french = HEADER + '75056;"PARIS;CA;750;Paris;TJ;7501;Tribunal\n' + rest
+    rules = 'country,region,code,authority\nBE,,X,"Y\n' + rest.replace(";", ",")
+    ids = 'account,name,source\n1,"A. One,reply\n' + rest.replace(";", ",")
+
+    for read, text in ((read_french_table, french), (read_rules, rules)):
+        with pytest.raises(BadInput, match=r"t.csv:\d+: unreadable CSV: field larger"):
+            list(read(text, "t.csv"))
+    with pytest.raises(BadInput, match=r"t.csv:\d+: unreadable CSV: field larger"):
+        list(read_identities(ids, "t.csv"))
+
+
 def test_identification_rows_are_read_and_bad_ones_named_by_line_and_field() -> None:
     text = (
         "account,name,date_of_birth,address,commune,source\n"
