@@ -1,4 +1,4 @@
-"""Shared fixtures: the store on both backends, generated media, the shared test vectors."""
+"""Shared fixtures: the store on both backends, generated media, the data in tests/data."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ import pytest
 from crible.store import Store
 from tests.postgres import ThrowawayPostgres
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = Path(__file__).resolve().parent / "data"
+"""The reference data the tests need (tests/data/README.md says where each file comes from)."""
 
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    """../shared beside the checkout: the reference vectors and samples."""
-    assert SHARED.is_dir(), f"{SHARED} is missing: the tests need the shared reference data"
-    return SHARED
+    """tests/data: the reference vectors, samples and schemas, inside the repository."""
+    assert DATA.is_dir(), f"{DATA} is missing: the tests need their reference data"
+    return DATA
 
 
 @pytest.fixture(scope="session")

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from types import TracebackType
 
 from lxml import etree
 
-XSD = Path(__file__).resolve().parents[3] / "shared/schemas/ncmec/cybertipline-report.xsd"
+from tests.conftest import DATA
+
+XSD = DATA / "schemas/ncmec/cybertipline-report.xsd"
 
 
 @dataclass

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import DATA
 from tests.e2e.cli import crible, crible_json
 
 SAMPLES = (
-    [("telegram", p) for p in sorted((SHARED / "samples" / "telegram").glob("*.json"))]
-    + [("whatsapp", p) for p in sorted((SHARED / "samples" / "whatsapp").glob("*.txt"))]
-    + [("discord", p) for p in sorted((SHARED / "samples" / "discord").glob("*.json"))]
+    [("telegram", p) for p in sorted((DATA / "samples" / "telegram").glob("*.json"))]
+    + [("whatsapp", p) for p in sorted((DATA / "samples" / "whatsapp").glob("*.txt"))]
+    + [("discord", p) for p in sorted((DATA / "samples" / "discord").glob("*.json"))]
 )
 
 
@@ -42,7 +42,7 @@ def test_every_shared_sample_ingests_and_shows_in_the_views(
 
 def test_expected_contents_of_two_samples(tmp_path: Path) -> None:
     db = str(tmp_path / "crible.db")
-    telegram = SHARED / "samples" / "telegram" / "telegram-chat-analyzer__raw_minus5.json"
+    telegram = DATA / "samples" / "telegram" / "telegram-chat-analyzer__raw_minus5.json"
     crible("ingest", "telegram", str(telegram), db=db)
     messages = crible_json("messages", db=db)
     assert any(m["forwarded_from"] for m in messages)
@@ -50,7 +50,7 @@ def test_expected_contents_of_two_samples(tmp_path: Path) -> None:
         "create_channel",
         "invite_members",
     }
-    pokemon = SHARED / "samples" / "whatsapp" / "whatsapp__pokemon.txt"
+    pokemon = DATA / "samples" / "whatsapp" / "whatsapp__pokemon.txt"
     pokemon = pokemon.with_name("whatstk__pokemon.txt")
     crible("ingest", "whatsapp", str(pokemon), "--zone", "Europe/Berlin", db=db)
     chats = {c["platform"]: c for c in crible_json("chats", db=db)}

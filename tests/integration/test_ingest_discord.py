@@ -23,8 +23,9 @@ from crible.model.chats import (
     Platform,
 )
 from crible.model.errors import BadInput
+from tests.conftest import DATA
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "discord"
+SAMPLES = DATA / "samples" / "discord"
 ALICE = {"id": "101", "name": "alice", "discriminator": "0000", "nickname": "Alice", "isBot": False}
 BOB = {"id": "202", "name": "bob", "discriminator": "4321", "isBot": False}
 

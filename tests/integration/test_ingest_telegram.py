@@ -33,8 +33,9 @@ from crible.model.chats import (
     Platform,
 )
 from crible.model.errors import BadInput, UserError
+from tests.conftest import DATA
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "telegram"
+SAMPLES = DATA / "samples" / "telegram"
 PLACEHOLDER = "(File not included. Change data exporting settings to download.)"
 TOO_BIG = "(File exceeds maximum size. Change data exporting settings to download.)"
 

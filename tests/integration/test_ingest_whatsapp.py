@@ -22,8 +22,9 @@ from crible.model.chats import (
     Platform,
 )
 from crible.model.errors import BadInput, UserError
+from tests.conftest import DATA
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples" / "whatsapp"
+SAMPLES = DATA / "samples" / "whatsapp"
 LRM, NNBSP = "\u200e", "\u202f"
 
 

@@ -23,8 +23,9 @@ from crible.model.cases import CaseSuspect, Identity
 from crible.model.categories import make_category
 from crible.model.errors import BadInput, UserError
 from tests.casefiles import network_case_file, platform_case_file
+from tests.conftest import DATA
 
-SHARED_XSD = Path(__file__).resolve().parents[3] / "shared/schemas/ncmec/cybertipline-report.xsd"
+SHARED_XSD = DATA / "schemas/ncmec/cybertipline-report.xsd"
 CONFIG = NcmecConfig(
     Person("Ada", "Lovelace", "safety@example.org"),
     contact=Person("Bo", "Contact", "contact@example.org", phone="+33 1 23 45 67 89"),

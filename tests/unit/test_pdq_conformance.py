@@ -21,9 +21,9 @@ from PIL import Image
 
 from crible.model.signals import DIHEDRAL_VARIANTS, PdqHash
 from crible.signals.pdq import hamming, pdq_from_bytes, pdq_from_path
+from tests.conftest import DATA
 
-SHARED = Path(__file__).resolve().parents[3] / "shared"
-VECTORS = SHARED / "vectors" / "pdq"
+VECTORS = DATA / "vectors" / "pdq"
 EXPECTED = VECTORS / "expected"
 CLOSE_ENOUGH = 16
 """Bits two decoders' hashes of the same picture may differ by (pdq/python's own tests use 16)."""

@@ -16,8 +16,9 @@ import pytest
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY
 from crible.signals.pdq import hamming
 from crible.signals.vpdq import hash_video, parse_reference
+from tests.conftest import DATA
 
-VECTORS = Path(__file__).resolve().parents[3] / "shared" / "vectors" / "vpdq"
+VECTORS = DATA / "vectors" / "vpdq"
 REFERENCES = sorted((VECTORS / "sample-hashes").glob("*.txt"))
 DOWNSAMPLED = "-128x128"
 
