@@ -83,7 +83,7 @@ def scan_list(request: Request, principal: Investigator) -> HTMLResponse:
                 "status": r.status,
                 "started_at": as_utc(r.started_at),
                 "finished_at": as_utc(r.finished_at),
-                "items": counts.get(r.id, 0),
+                "item_count": counts.get(r.id, 0),
             }
             for r in conn.execute(select(scan_runs).order_by(scan_runs.c.id.desc()))
         ]
