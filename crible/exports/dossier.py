@@ -7,6 +7,11 @@ picture (a PNG given by the caller, optional), confirmed items by hash, category
 custody summary and the evidence bundle's manifest hash (optional). It never holds a
 picture of a file: only hashes.
 
+The period of the facts runs from the first to the last dated message of the file's
+evidence (for a suspect's dossier, of the messages that account sent); when no message of
+it is dated the dossier says so. Nothing crible did (ingest, scan, review, export) dates a
+fact.
+
 WeasyPrint is given the HTML as a string and a URL fetcher that refuses everything but the
 ``data:`` URL of the network picture, so rendering a dossier reaches no file or network.
 """
@@ -32,7 +37,13 @@ from crible.exports.dossier_text import (
     format_date,
     format_moment,
 )
-from crible.exports.provenance import accounts_of, chats_of, messages_of
+from crible.exports.provenance import (
+    accounts_of,
+    chats_of,
+    facts_period,
+    first_message_of_files,
+    messages_of,
+)
 from crible.exports.provenance_words import description_in, detail_in
 from crible.model.cases import CaseFile, CaseSuspect, CustodyEvent, EvidenceItem
 from crible.model.errors import NotFound, UserError
@@ -139,6 +150,7 @@ def _context(
 ) -> dict[str, Any]:
     timeline = sorted(_timeline(case_file, lang), key=lambda row: row.at)
     names = {s.account_id: _account_name(s) for s in case_file.suspects}
+    first_posted = {sha: m.at for sha, m in first_message_of_files(case_file.evidence).items()}
     return {
         "lang": lang,
         "t": LABELS[lang],
@@ -147,10 +159,17 @@ def _context(
         "suspect_view": suspect is not None,
         "suspects": case_file.suspects,
         "evidence_of": {s.account_id: _evidence_of(case_file, s) for s in case_file.suspects},
-        "media": sorted(case_file.media, key=lambda m: m.first_seen_at or m.confirmed_at),
+        "media": sorted(
+            case_file.media,
+            key=lambda m: (
+                m.sha256 not in first_posted,
+                first_posted.get(m.sha256) or m.confirmed_at,
+            ),
+        ),
+        "first_posted": first_posted,
         "chats": list(_chats(case_file, names)),
         "timeline": timeline,
-        "period": (timeline[0].at, timeline[-1].at) if timeline else None,
+        "period": facts_period(case_file.evidence, suspect),
         "custody": case_file.custody,
         "chain_break": _chain_break(case_file.custody),
         "network_png": base64.b64encode(network_png).decode("ascii") if network_png else None,

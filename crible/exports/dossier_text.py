@@ -31,6 +31,17 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_count": "Evidence items",
         "custody_count": "Custody log entries",
         "period": "Period of the facts",
+        "period_basis": "from the first to the last message of the evidence in this file",
+        "period_basis_suspect": (
+            "from the first to the last message this account sent in the evidence of this file"
+        ),
+        "no_dated": (
+            "No dated evidence: no message of the evidence in this file carries a time "
+            "(a file found by scanning a folder has no time of sending)."
+        ),
+        "no_dated_suspect": (
+            "No dated evidence: this account sent no dated message in the evidence of this file."
+        ),
         "network": "Part of a network",
         "network_text": "Other files of the same network, sent to other authorities:",
         "unrouted": "Accounts not routed",
@@ -59,7 +70,8 @@ LABELS: dict[str, dict[str, str]] = {
         "confirmed_items": "Confirmed items",
         "category": "Category",
         "none": "none",
-        "first_seen": "First seen",
+        "first_posted": "First message",
+        "no_message": "no dated message",
         "confirmed": "Confirmed",
         "confirmed_by": "Confirmed by",
         "custody": "Custody",
@@ -97,6 +109,18 @@ LABELS: dict[str, dict[str, str]] = {
         "evidence_count": "Éléments de preuve",
         "custody_count": "Entrées du registre de traçabilité",
         "period": "Période des faits",
+        "period_basis": "du premier au dernier message des éléments de ce dossier",
+        "period_basis_suspect": (
+            "du premier au dernier message envoyé par ce compte parmi les éléments de ce dossier"
+        ),
+        "no_dated": (
+            "Aucun élément daté : aucun message des éléments de ce dossier ne porte d'heure "
+            "(un fichier trouvé par l'analyse d'un dossier n'a pas d'heure d'envoi)."
+        ),
+        "no_dated_suspect": (
+            "Aucun élément daté : ce compte n'a envoyé aucun message daté parmi les éléments "
+            "de ce dossier."
+        ),
         "network": "Partie d'un réseau",
         "network_text": "Autres dossiers du même réseau, transmis à d'autres autorités :",
         "unrouted": "Comptes non attribués",
@@ -125,7 +149,8 @@ LABELS: dict[str, dict[str, str]] = {
         "confirmed_items": "Éléments confirmés",
         "category": "Catégorie",
         "none": "aucune",
-        "first_seen": "Vu pour la première fois",
+        "first_posted": "Premier message",
+        "no_message": "aucun message daté",
         "confirmed": "Confirmé le",
         "confirmed_by": "Confirmé par",
         "custody": "Traçabilité",
@@ -152,7 +177,7 @@ EVENTS: dict[str, dict[str, str]] = {
         "file": "File hashed",
         "match": "Match",
         "decision": "Review decision",
-        "first_seen": "File first seen",
+        "first_seen": "File first hashed by crible",
         "review": "Confirmed by a reviewer",
         "added": "Added to the case",
         "custody": "Custody",
@@ -168,7 +193,7 @@ EVENTS: dict[str, dict[str, str]] = {
         "file": "Fichier haché",
         "match": "Correspondance",
         "decision": "Décision de revue",
-        "first_seen": "Fichier vu pour la première fois",
+        "first_seen": "Fichier haché pour la première fois par crible",
         "review": "Confirmé par un analyste",
         "added": "Versé au dossier",
         "custody": "Traçabilité",

@@ -16,6 +16,8 @@ match(es) against bank entries, to the reviewers' decisions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -225,6 +227,10 @@ def _file(conn: Connection, sha256: str) -> ProvenanceStep:
 
 
 def _messages(conn: Connection, sha256: str) -> list[ProvenanceStep]:
+    """The messages that carried the file, oldest first (undated last). Past MAX_MESSAGES
+    the chain still names the last message and each sender's first and last, so the
+    times stated from it (the period of the facts, per file and per account) stay exact;
+    a "more" step counts the others."""
     query = (
         select(
             messages.c.id,
@@ -237,27 +243,41 @@ def _messages(conn: Connection, sha256: str) -> list[ProvenanceStep]:
         .join(chats, chats.c.id == messages.c.chat_id)
         .outerjoin(message_sources, message_sources.c.message_id == messages.c.id)
         .where(message_media.c.sha256 == sha256)
-        .order_by(messages.c.sent_at, messages.c.id)
+        .order_by(messages.c.sent_at.nulls_last(), messages.c.id)
     )
-    steps: list[ProvenanceStep] = []
-    seen: set[int] = set()
-    for message_id, sender, sent_at, chat, ingest_id in conn.execute(query):
-        if message_id in seen:
-            continue
-        seen.add(message_id)
-        if len(steps) < MAX_MESSAGES:
-            source = f", from ingest {ingest_id}" if ingest_id else ""
-            steps.append(
-                ProvenanceStep(
-                    "message",
-                    f"message {message_id}",
-                    f"posted by account {sender} in {chat or 'a chat'}{source}",
-                    as_utc(sent_at),
-                )
-            )
-    if len(seen) > MAX_MESSAGES:
-        steps.append(ProvenanceStep("message", "more", f"{len(seen) - MAX_MESSAGES} more messages"))
+    unique: dict[int, Any] = {}
+    for row in conn.execute(query):  # a message read from two exports comes twice
+        unique.setdefault(row.id, row)
+    rows = list(unique.values())
+    kept = _spanning([(row.sender_id, row.sent_at) for row in rows])
+    steps = [
+        ProvenanceStep(
+            "message",
+            f"message {row.id}",
+            f"posted by account {row.sender_id} in {row.name or 'a chat'}"
+            + (f", from ingest {row.ingest_id}" if row.ingest_id else ""),
+            as_utc(row.sent_at),
+        )
+        for n, row in enumerate(rows)
+        if n in kept
+    ]
+    if len(rows) > len(kept):
+        steps.append(ProvenanceStep("message", "more", f"{len(rows) - len(kept)} more messages"))
     return steps
+
+
+def _spanning(messages: list[tuple[int | None, datetime | None]]) -> set[int]:
+    """Positions of the messages (sender, time) a chain names: the first MAX_MESSAGES, then
+    of the dated ones the last and each sender's first and last."""
+    kept = set(range(min(len(messages), MAX_MESSAGES)))
+    ends: dict[int | None, tuple[int, int]] = {}
+    for n, (sender, sent_at) in enumerate(messages):
+        if sent_at is not None:
+            first, _ = ends.get(sender, (n, n))
+            ends[sender] = (first, n)
+    for first, last in ends.values():
+        kept.update((first, last))  # the last dated message is some sender's last
+    return kept
 
 
 def _matches(conn: Connection, sha256: str) -> list[ProvenanceStep]:
