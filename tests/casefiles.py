@@ -225,6 +225,23 @@ def custody_log() -> tuple[CustodyEvent, ...]:
     return tuple(events)
 
 
+UPLOADS = {1: (at(9, 18, 40),), 2: (at(7, 23, 5), at(11, 8)), 3: (at(12, 6, 30),), 4: ()}
+"""The times of the messages that carried each file of the platform case (file 4: none,
+it was found by the upload scan alone)."""
+
+
+def _upload_messages(number: int) -> tuple[ProvenanceStep, ...]:
+    return tuple(
+        ProvenanceStep(
+            "message",
+            f"message {900 + 10 * number + k}",
+            "posted by account 501 in Direct messages",
+            moment,
+        )
+        for k, moment in enumerate(UPLOADS[number])
+    )
+
+
 def platform_case_file() -> CaseFile:
     """A platform-side case for an NCMEC report: one user, files in NCMEC and other schemes."""
     media = (
@@ -238,6 +255,8 @@ def platform_case_file() -> CaseFile:
         "exampleapp",
         "uid-501",
         ("river_fox", "River Fox"),
+        screen_names=("river_fox",),
+        display_names=("River Fox",),
         identity=Identity(
             501,
             "Alex Sample",
@@ -258,8 +277,9 @@ def platform_case_file() -> CaseFile:
             added_by="trust.safety",
             sha256=item.sha256,
             provenance=(
-                ProvenanceStep("scan", "scan-4", "upload scan", at(3 + number, 12)),
+                ProvenanceStep("scan", "scan-4", "upload scan", at(19, 12)),
                 ProvenanceStep("account", "501", "uploader uid-501", None),
+                *_upload_messages(number),
                 ProvenanceStep(
                     "decision", f"decision-{30 + number}", "confirmed by reviewer.ada", at(20, 9)
                 ),

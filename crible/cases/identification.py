@@ -4,8 +4,10 @@ CSV (comma separated, UTF-8) with a header; columns ``account`` (a store account
 ``platform:key`` such as ``telegram:user123``), ``name``, ``birth_date`` (YYYY-MM-DD or
 DD/MM/YYYY), ``address``, ``commune`` (INSEE code of the commune of residence),
 ``source`` (how it was established, e.g. a judicial request's reply), and optionally
-``country`` (ISO code; FR when a commune is given) and ``region``. A bad row is reported
-with its line and field; the other rows are kept.
+``country`` (ISO code; FR when a commune is given), ``region``, and ``first_name`` /
+``last_name`` (given and family names as the identification gives them: ``name`` is never
+split into them by guessing). A bad row is reported with its line and field; the other
+rows are kept.
 """
 
 from __future__ import annotations
@@ -19,8 +21,23 @@ from crible.cases.routing import csv_rows
 from crible.model.errors import BadInput
 
 REQUIRED = ("account", "name", "source")
-KNOWN = (*REQUIRED, "birth_date", "address", "commune", "country", "region")
+KNOWN = (
+    *REQUIRED,
+    "birth_date",
+    "address",
+    "commune",
+    "country",
+    "region",
+    "first_name",
+    "last_name",
+)
 ALIASES = {
+    "given_name": "first_name",
+    "prenom": "first_name",
+    "prénom": "first_name",
+    "family_name": "last_name",
+    "surname": "last_name",
+    "nom_de_famille": "last_name",
     "date_of_birth": "birth_date",
     "dob": "birth_date",
     "insee": "commune",
@@ -43,6 +60,8 @@ class IdentityRow:
     commune_code: str | None
     country: str | None
     region: str | None
+    given_name: str | None = None
+    family_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +109,9 @@ def _row(line: int, cells: dict[str, str]) -> IdentityRow | RejectedRow:
             return RejectedRow(
                 line, "birth_date", f"{cells['birth_date']!r} is not YYYY-MM-DD or DD/MM/YYYY"
             )
+    for name, longest in (("name", 500), ("first_name", 300), ("last_name", 300)):
+        if len(cells.get(name, "")) > longest:
+            return RejectedRow(line, name, f"longer than {longest} characters")
     commune = cells.get("commune", "").upper() or None
     if commune is not None and not _INSEE.match(commune):
         return RejectedRow(line, "commune", f"{commune!r} is not an INSEE commune code")
@@ -106,6 +128,8 @@ def _row(line: int, cells: dict[str, str]) -> IdentityRow | RejectedRow:
         commune_code=commune,
         country=country,
         region=cells.get("region", "").upper() or None,
+        given_name=cells.get("first_name") or None,
+        family_name=cells.get("last_name") or None,
     )
 
 

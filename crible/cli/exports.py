@@ -198,3 +198,5 @@ def dossier(
 
 def _echo(written: Written) -> None:
     click.echo(f"{written.path}  {written.size} bytes  SHA-256 {written.sha256}")
+    for note in written.notes:
+        click.echo(f"note: {note}", err=True)

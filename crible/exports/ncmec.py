@@ -15,6 +15,12 @@ Rules the XSD cannot say and this module keeps (NCMEC's technical documentation)
   in ``additionalInfo`` instead, never translated.
 - Only confirmed media: the case file holds nothing else, and a file without a reviewer
   stops the report.
+- Times come from the evidence's messages (``crible.exports.ncmec_times``): the incident
+  is the earliest message that carried a reported file, each file's upload its own earliest
+  message; a file no dated message carried gets no ``uploadedToEspTimestamp``.
+- Names: ``screenName`` is the account's user name (handle), each display name a
+  ``displayName``; ``firstName`` / ``lastName`` come only from identification data that
+  gives them apart, never from splitting a full or display name.
 
 The schema is NCMEC's (a byte-identical copy, checked by its SHA-256 in the tests); pass
 ``schema_path`` to validate against the current one fetched from the API's ``/xsd``.
@@ -32,7 +38,8 @@ from typing import Any
 from lxml import etree
 
 from crible.exports.ncmec_config import NcmecConfig, Person
-from crible.exports.provenance import chats_of
+from crible.exports.ncmec_times import NO_UPLOAD_TIME, report_times
+from crible.exports.provenance import MessageFacts, chats_of
 from crible.model.cases import CaseFile, CaseKind, CaseSuspect, ConfirmedMedia
 from crible.model.categories import Category
 from crible.model.errors import BadInput, UserError
@@ -98,7 +105,9 @@ def report_xml(
     summary = _el(root, "incidentSummary")
     _el(summary, "incidentType", config.incident_type)
     _text(summary, "platform", config.platform)
-    _el(summary, "incidentDateTime", _when(_incident_time(case_file)))
+    incident = report_times(case_file).incident
+    _el(summary, "incidentDateTime", _when(incident.at))
+    _el(summary, "incidentDateTimeDescription", incident.description)
     for chat in _chats(case_file):
         chat_el = _el(_el(root, "internetDetails"), "chatImIncident")
         _text(chat_el, "chatClient", config.platform)
@@ -122,16 +131,19 @@ def file_details_xml(
     item: ConfirmedMedia,
     config: NcmecConfig,
     *,
+    uploaded: MessageFacts | None,
     schema_path: Path = SCHEMA_PATH,
 ) -> bytes:
-    """The validated ``<fileDetails>`` document of one uploaded, confirmed file."""
+    """The validated ``<fileDetails>`` document of one uploaded, confirmed file;
+    ``uploaded`` is the earliest dated message that carried it (``report_times``), None
+    when no dated message did (then no upload time is given, and the file says why)."""
     _require_confirmed(item)
     root = etree.Element("fileDetails")
     _el(root, "reportId", str(report_id))
     _el(root, "fileId", file_id)
     _text(root, "originalFileName", item.file_name)
-    if item.first_seen_at is not None:
-        _el(root, "uploadedToEspTimestamp", _when(item.first_seen_at))
+    if uploaded is not None and uploaded.at is not None:
+        _el(root, "uploadedToEspTimestamp", _when(uploaded.at))
     viewed = bool(item.confirmed_by)
     if config.exif_viewed and not viewed:
         raise BadInput("exifViewedByEsp is true but fileViewedByEsp is false: NCMEC refuses that")
@@ -145,7 +157,7 @@ def file_details_xml(
         _el(root, "industryClassification", classification)
     for name, value in (("MD5", item.md5), ("SHA1", item.sha1), ("SHA256", item.sha256)):
         _el(root, "originalFileHash", value, hashType=name)
-    _el(root, "additionalInfo", _file_text(item))
+    _el(root, "additionalInfo", _file_text(item, uploaded))
     return _finish(root, schema_path)
 
 
@@ -163,9 +175,8 @@ def _reported_user(
     identity = suspect.identity
     if identity is not None:
         person = _el(user, "personOrUserReportedPerson")
-        first, _, last = identity.full_name.strip().rpartition(" ")
-        _text(person, "firstName", first or None)
-        _text(person, "lastName", last or None)
+        _text(person, "firstName", identity.given_name)
+        _text(person, "lastName", identity.family_name)
         if identity.address or identity.country:
             address = _el(person, "address")
             _text(address, "address", identity.address)
@@ -176,12 +187,26 @@ def _reported_user(
             _el(person, "dateOfBirth", identity.birth_date.isoformat())
     _el(user, "espIdentifier", suspect.key)
     _text(user, "espService", config.platform or suspect.platform)
-    if suspect.names:
-        _el(user, "screenName", suspect.names[0])
-    for name in suspect.names[1:]:
+    screen_names = suspect.screen_names
+    if screen_names:
+        _el(user, "screenName", screen_names[-1])
+    kinds_known = bool(screen_names or suspect.display_names)
+    for name in suspect.display_names if kinds_known else suspect.names:
         _el(user, "displayName", name)
-    lines = [f"Identified from: {identity.source}." if identity else "", *suspect.reasons]
-    _text(user, "additionalInfo", "\n".join(line for line in lines if line) or None)
+    lines = [*_identity_lines(suspect), *suspect.reasons]
+    if len(screen_names) > 1:
+        lines.append(f"Earlier screen names: {', '.join(screen_names[:-1])}.")
+    _text(user, "additionalInfo", "\n".join(lines) or None)
+
+
+def _identity_lines(suspect: CaseSuspect) -> list[str]:
+    identity = suspect.identity
+    if identity is None:
+        return []
+    lines = [f"Identified as {identity.full_name}, from: {identity.source}."]
+    if not (identity.given_name or identity.family_name):
+        lines.append("The identification gives no separate first and last names.")
+    return lines
 
 
 def _person(parent: etree._Element, tag: str, who: Person) -> None:
@@ -190,12 +215,6 @@ def _person(parent: etree._Element, tag: str, who: Person) -> None:
     _el(person, "lastName", who.last_name)
     _text(person, "phone", who.phone)
     _el(person, "email", who.email)
-
-
-def _incident_time(case_file: CaseFile) -> datetime:
-    """When the reported activity began: the first upload of a reported file, else the case."""
-    seen = [item.first_seen_at for item in case_file.media if item.first_seen_at is not None]
-    return min(seen) if seen else case_file.case.created_at
 
 
 def _chats(case_file: CaseFile) -> Iterable[str]:
@@ -211,8 +230,13 @@ def _summary_text(case_file: CaseFile) -> str:
     )
 
 
-def _file_text(item: ConfirmedMedia) -> str:
+def _file_text(item: ConfirmedMedia, uploaded: MessageFacts | None) -> str:
     lines = [f"Confirmed by {', '.join(item.confirmed_by)} on {_when(item.confirmed_at)}."]
+    if uploaded is None or uploaded.at is None:
+        lines.append(NO_UPLOAD_TIME)
+    else:
+        where = f" in {uploaded.chat_name}" if uploaded.chat_name else ""
+        lines.append(f"Upload time: that of {uploaded.ref}{where}, the first to carry it.")
     if item.category is not None and item.category.scheme != INDUSTRY_SCHEME:
         lines.append(f"Category in the {item.category.scheme} scheme: {item.category}.")
     if item.pdq:

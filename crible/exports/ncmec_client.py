@@ -26,6 +26,8 @@ from lxml import etree
 
 from crible.exports.ncmec import SCHEMA_PATH, file_details_xml, report_xml
 from crible.exports.ncmec_config import NcmecConfig
+from crible.exports.ncmec_times import report_times
+from crible.exports.provenance import MessageFacts
 from crible.model.cases import CaseFile, ConfirmedMedia
 from crible.model.errors import BadInput, CribleError, RemoteRefused
 
@@ -198,10 +200,13 @@ def send_report(
     NCMEC finished the report.
     """
     report = report_xml(case_file, config, schema_path=schema_path)
+    uploads = report_times(case_file).uploads
     report_id = client.submit(report)
     try:
         sent = tuple(
-            _send_file(client, report_id, item, config, contents, schema_path)
+            _send_file(
+                client, report_id, item, uploads.get(item.sha256), config, contents, schema_path
+            )
             for item in case_file.media
         )
         done = client.finish(report_id)
@@ -219,6 +224,7 @@ def _send_file(
     client: NcmecClient,
     report_id: int,
     item: ConfirmedMedia,
+    uploaded: MessageFacts | None,
     config: NcmecConfig,
     contents: Callable[[ConfirmedMedia], bytes],
     schema_path: Path,
@@ -232,7 +238,9 @@ def _send_file(
     if answer.md5 is not None and answer.md5 != item.md5:
         raise RemoteRefused(f"NCMEC received {name} with MD5 {answer.md5}, not {item.md5}")
     client.fileinfo(
-        file_details_xml(report_id, answer.file_id, item, config, schema_path=schema_path)
+        file_details_xml(
+            report_id, answer.file_id, item, config, uploaded=uploaded, schema_path=schema_path
+        )
     )
     return SentFile(item.sha256, answer.file_id, item.md5)
 

@@ -76,7 +76,7 @@ def dated_messages(items: Iterable[EvidenceItem], sender: int | None = None) -> 
         for message in messages_of(item):
             if message.at is not None and (sender is None or message.sender == sender):
                 found.setdefault(message.ref, message)
-    return sorted(found.values(), key=_moment)
+    return sorted(found.values(), key=moment_of)
 
 
 def facts_period(
@@ -100,12 +100,12 @@ def first_message_of_files(items: Iterable[EvidenceItem]) -> dict[str, MessageFa
             if sha256 is None or message.at is None:
                 continue
             known = first.get(sha256)
-            if known is None or _moment(message) < _moment(known):
+            if known is None or moment_of(message) < moment_of(known):
                 first[sha256] = message
     return first
 
 
-def _moment(message: MessageFacts) -> tuple[datetime, str]:
+def moment_of(message: MessageFacts) -> tuple[datetime, str]:
     """A dated message's place in time (its ref orders messages of the same second)."""
     assert message.at is not None
     return message.at, message.ref

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from crible.exports import caseuco, dossier, ncmec, vics
+from crible.exports import caseuco, dossier, ncmec, ncmec_times, vics
 from crible.exports.ncmec_config import NcmecConfig
 from crible.model.cases import CaseFile
 from crible.model.errors import UserError
@@ -36,6 +36,8 @@ class ExportFormat:
     media_type: str
     description: str
     render: Callable[[CaseFile, ExportOptions], bytes]
+    notes: Callable[[CaseFile], tuple[str, ...]] | None = None
+    """What the person exporting should know about what was written (never an error)."""
 
 
 def _ncmec(case_file: CaseFile, options: ExportOptions) -> bytes:
@@ -74,6 +76,7 @@ EXPORTS: dict[str, ExportFormat] = {
             "text/xml",
             "NCMEC CyberTipline report (platform cases), valid against NCMEC's XSD",
             _ncmec,
+            ncmec_times.notes,
         ),
         ExportFormat(
             "caseuco",

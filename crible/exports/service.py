@@ -35,6 +35,8 @@ class Written:
     path: Path
     sha256: str
     size: int
+    notes: tuple[str, ...] = ()
+    """What the person exporting should know (e.g. a time the report leaves out, and why)."""
 
 
 def export_case(
@@ -42,9 +44,10 @@ def export_case(
 ) -> Written:
     """Render a case in ``fmt``, write it to ``out`` and record it in the custody log."""
     case_file = cases.case_file(store, case_ref)
-    written = _write(out, export_format(fmt).render(case_file, options))
+    found = export_format(fmt)
+    written = _write(out, found.render(case_file, options))
     _log(store, case_file, actor, f"{fmt} export", written)
-    return written
+    return replace(written, notes=found.notes(case_file) if found.notes else ())
 
 
 def write_dossiers(

@@ -44,6 +44,10 @@ class Identity:
     """INSEE code of the commune of residence (France)."""
     country: str | None = None
     region: str | None = None
+    given_name: str | None = None
+    family_name: str | None = None
+    """Given and family names, only when the identification data gives them apart: a full
+    name is never split by guessing."""
 
 
 @dataclass(frozen=True)
@@ -96,10 +100,15 @@ class CaseSuspect:
     platform: str
     key: str
     names: tuple[str, ...]
+    """Every name the account showed (display names, user names, phone numbers)."""
     identity: Identity | None = None
     authority: Authority | None = None
     score: float | None = None
     reasons: tuple[str, ...] = ()
+    screen_names: tuple[str, ...] = ()
+    """User names (handles) the account was seen with, oldest first."""
+    display_names: tuple[str, ...] = ()
+    """Display names it showed, oldest first."""
 
 
 @dataclass(frozen=True)

@@ -206,6 +206,7 @@ def _suspect(
     conn: Connection, account_id: int, authority: Authority | None, case: Case
 ) -> CaseSuspect:
     platform, key, names = rows.account_facts(conn, account_id)
+    by_kind = rows.account_names_by_kind(conn, account_id)
     routed = authority if authority is not None else case.authority
     return CaseSuspect(
         account_id=account_id,
@@ -214,6 +215,8 @@ def _suspect(
         names=names,
         identity=rows.latest_identity(conn, account_id),
         authority=routed,
+        screen_names=by_kind.get("username", ()),
+        display_names=by_kind.get("name", ()),
     )
 
 

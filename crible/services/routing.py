@@ -207,4 +207,6 @@ def _identity(row: IdentityRow, account_id: int) -> Identity:
         commune_code=row.commune_code,
         country=row.country,
         region=row.region,
+        given_name=row.given_name,
+        family_name=row.family_name,
     )

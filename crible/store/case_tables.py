@@ -58,6 +58,8 @@ identities = Table(
     Column("id", Integer, primary_key=True),
     Column("account_id", ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("full_name", String(500), nullable=False),
+    Column("given_name", String(300)),
+    Column("family_name", String(300)),
     Column("birth_date", Date),
     Column("address", Text),
     Column("commune_code", String(10)),

@@ -163,6 +163,19 @@ def account_facts(conn: Connection, account_id: int) -> tuple[str, str, tuple[st
     return row[0], row[1], tuple(dict.fromkeys(names))
 
 
+def account_names_by_kind(conn: Connection, account_id: int) -> dict[str, tuple[str, ...]]:
+    """An account's names by kind (``name``: display names, ``username``, ``phone``), each
+    oldest first."""
+    found: dict[str, dict[str, None]] = {}
+    for kind, value in conn.execute(
+        select(account_names.c.kind, account_names.c.value)
+        .where(account_names.c.account_id == account_id)
+        .order_by(account_names.c.first_seen_at, account_names.c.id)
+    ):
+        found.setdefault(kind, {})[value] = None
+    return {kind: tuple(values) for kind, values in found.items()}
+
+
 def add_suspect(
     conn: Connection,
     case_id: int,
@@ -216,6 +229,8 @@ def insert_identity(conn: Connection, identity: Identity, imported_from: str) ->
         identities.insert().values(
             account_id=identity.account_id,
             full_name=identity.full_name,
+            given_name=identity.given_name,
+            family_name=identity.family_name,
             birth_date=identity.birth_date,
             address=identity.address,
             commune_code=identity.commune_code,
@@ -248,6 +263,8 @@ def latest_identity(conn: Connection, account_id: int) -> Identity | None:
         commune_code=m["commune_code"],
         country=m["country"],
         region=m["region"],
+        given_name=m["given_name"],
+        family_name=m["family_name"],
     )
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 from PIL import Image
 
 from crible.model.cases import CaseKind, CustodyEvent
@@ -30,6 +31,7 @@ from crible.services.review import decide
 from crible.services.scan import scan
 from crible.signals.crypto import hash_file
 from crible.store import Store
+from tests.conftest import DATA
 from tests.e2e.cli import CRIBLE, crible
 from tests.e2e.ncmec_server import NcmecTestServer
 
@@ -214,3 +216,22 @@ def test_caseuco_and_dossiers_are_written_and_logged(
     assert {"caseuco", "dossier-html", "dossier-pdf"} <= set(actions)
     bad = crible("export", "dossier", ref, "--out", str(tmp_path), "--suspect", "nobody", db=db)
     assert bad.returncode == 2 and "'nobody' is not a suspect" in bad.stderr
+
+
+def test_export_says_which_times_the_report_leaves_out(
+    platform_case: dict[str, Any], tmp_path: Path
+) -> None:
+    """Files only a scan found: no upload time is made up, and the command says why."""
+    db, ref = platform_case["db"], platform_case["ref"]
+    out = tmp_path / "report.xml"
+    done = run(
+        "export", "ncmec", ref, "--config", str(platform_case["config"]), "--out", str(out), db=db
+    )
+    for sha in platform_case["hashes"]:
+        assert f"note: file {sha}: no uploadedToEspTimestamp" in done.stderr
+    assert "note: incidentDateTime: No dated message carried the reported files" in done.stderr
+    root = etree.fromstring(out.read_bytes())
+    schema = etree.XMLSchema(etree.parse(str(DATA / "schemas/ncmec/cybertipline-report.xsd")))
+    assert schema.validate(root), schema.error_log
+    described = root.findtext("incidentSummary/incidentDateTimeDescription") or ""
+    assert "not when it was uploaded" in described

@@ -19,7 +19,8 @@ from crible.exports.ncmec import (
     validate,
 )
 from crible.exports.ncmec_config import NcmecConfig, Person, config_from, load_config
-from crible.model.cases import CaseSuspect, Identity
+from crible.exports.ncmec_times import notes, report_times
+from crible.model.cases import CaseFile, CaseSuspect, Identity
 from crible.model.categories import make_category
 from crible.model.errors import BadInput, UserError
 from tests.casefiles import network_case_file, platform_case_file
@@ -57,12 +58,18 @@ def test_report_of_a_platform_case_validates_in_xsd_order() -> None:
     assert _shared_schema().validate(root), _shared_schema().error_log
     order = [child.tag for child in root]
     assert sorted(set(order), key=order.index) == [t for t in REPORT_ORDER if t in order]
-    assert root.findtext("incidentSummary/incidentDateTime") == "2026-03-13T21:15:00Z"
+    # the earliest message that carried a reported file: file 2's, on 7 March at 23:05
+    assert root.findtext("incidentSummary/incidentDateTime") == "2026-03-07T23:05:00Z"
+    assert "message 920" in (root.findtext("incidentSummary/incidentDateTimeDescription") or "")
     user = root.find("personOrUserReported")
     assert user is not None
     assert user.findtext("espIdentifier") == "uid-501"
     assert user.findtext("screenName") == "river_fox"
-    assert user.findtext("personOrUserReportedPerson/lastName") == "Sample"
+    assert [e.text for e in user.iter("displayName")] == ["River Fox"]
+    # "Alex Sample" is a full name: not split into a first and a last name by guessing
+    assert user.find("personOrUserReportedPerson/firstName") is None
+    assert user.find("personOrUserReportedPerson/lastName") is None
+    assert "Identified as Alex Sample" in (user.findtext("additionalInfo") or "")
     assert user.findtext("personOrUserReportedPerson/address/country") == "US"
     assert user.findtext("personOrUserReportedPerson/dateOfBirth") == "1990-01-02"
     assert root.findtext("reporter/contactPerson/phone") == "+33 1 23 45 67 89"
@@ -81,11 +88,29 @@ def test_chats_become_chat_incidents() -> None:
     assert users[2].find("personOrUserReportedPerson") is None
 
 
+def details(case_file: CaseFile) -> list[etree._Element]:
+    uploads = report_times(case_file).uploads
+    return [
+        etree.fromstring(file_details_xml(4321, f"f{i}", m, CONFIG, uploaded=uploads.get(m.sha256)))
+        for i, m in enumerate(case_file.media)
+    ]
+
+
+def test_each_file_s_upload_time_is_its_first_message() -> None:
+    docs = details(platform_case_file())
+    assert [doc.findtext("uploadedToEspTimestamp") for doc in docs] == [
+        "2026-03-09T18:40:00Z",
+        "2026-03-07T23:05:00Z",  # the first of its two messages
+        "2026-03-12T06:30:00Z",
+        None,  # no message carried it: no time, and the file says why
+    ]
+    assert "upload time is not known" in (docs[3].findtext("additionalInfo") or "")
+    assert all(_shared_schema().validate(doc) for doc in docs)
+
+
 def test_file_details_classify_only_ncmec_categories() -> None:
     media = platform_case_file().media
-    docs = [
-        etree.fromstring(file_details_xml(4321, f"f{i}", m, CONFIG)) for i, m in enumerate(media)
-    ]
+    docs = details(platform_case_file())
     schema = _shared_schema()
     assert all(schema.validate(doc) for doc in docs)
     assert [doc.findtext("industryClassification") for doc in docs] == ["A1", "B2", None, None]
@@ -103,7 +128,9 @@ def test_no_classification_without_the_hash_sharing_agreement() -> None:
     config = replace(
         CONFIG, industry_classification=False, exif_viewed=True, publicly_available=False
     )
-    doc = etree.fromstring(file_details_xml(1, "f", platform_case_file().media[0], config))
+    doc = etree.fromstring(
+        file_details_xml(1, "f", platform_case_file().media[0], config, uploaded=None)
+    )
     assert doc.find("industryClassification") is None
     assert doc.findtext("exifViewedByEsp") == "true"
     assert doc.findtext("fileViewedByEsp") == "true"
@@ -116,7 +143,7 @@ def test_unconfirmed_media_is_never_reported() -> None:
     with pytest.raises(UserError, match="not confirmed"):
         report_xml(replace(case_file, media=(case_file.media[0], unconfirmed)), CONFIG)
     with pytest.raises(UserError, match="not confirmed"):
-        file_details_xml(1, "f", unconfirmed, CONFIG)
+        file_details_xml(1, "f", unconfirmed, CONFIG, uploaded=None)
 
 
 def test_an_investigation_case_is_not_reported_to_ncmec() -> None:
@@ -144,7 +171,52 @@ def test_odd_text_and_unknown_countries_still_validate() -> None:
     root = etree.fromstring(report_xml(replace(case_file, suspects=(odd,)), CONFIG))
     assert root.findtext("personOrUserReported/espIdentifier") == "uid\ufffd501"
     assert root.find("personOrUserReported/personOrUserReportedPerson/address/country") is None
-    assert root.findtext("personOrUserReported/personOrUserReportedPerson/lastName") == "Solo"
+    assert root.find("personOrUserReported/personOrUserReportedPerson/lastName") is None
+    assert "Identified as Solo" in (root.findtext("personOrUserReported/additionalInfo") or "")
+
+
+def test_person_names_come_only_from_identification_data() -> None:
+    case_file = platform_case_file()
+    # names of unknown kind are display names, never a screen name or a person's name
+    shown = replace(case_file.suspects[0], identity=None, screen_names=(), display_names=())
+    root = etree.fromstring(report_xml(replace(case_file, suspects=(shown,)), CONFIG))
+    user = root.find("personOrUserReported")
+    assert user is not None and user.find("personOrUserReportedPerson") is None
+    assert user.find("screenName") is None
+    assert [e.text for e in user.iter("displayName")] == ["river_fox", "River Fox"]
+    # first and last names given apart by the identification are written as given
+    identity = Identity(
+        501,
+        "Jean-Marie de la Tour",
+        "judicial request 7",
+        given_name="Jean-Marie",
+        family_name="de la Tour",
+    )
+    named = replace(case_file.suspects[0], identity=identity)
+    root = etree.fromstring(report_xml(replace(case_file, suspects=(named,)), CONFIG))
+    assert root.findtext("personOrUserReported/personOrUserReportedPerson/firstName") == (
+        "Jean-Marie"
+    )
+    assert root.findtext("personOrUserReported/personOrUserReportedPerson/lastName") == (
+        "de la Tour"
+    )
+
+
+def test_without_dated_messages_the_incident_says_what_its_time_is() -> None:
+    case_file = platform_case_file()
+    undated = tuple(
+        replace(e, provenance=tuple(s for s in e.provenance if s.kind != "message"))
+        for e in case_file.evidence
+    )
+    scanned = replace(case_file, evidence=undated)
+    root = etree.fromstring(report_xml(scanned, CONFIG))
+    assert root.findtext("incidentSummary/incidentDateTime") == "2026-03-19T12:00:00Z"
+    described = root.findtext("incidentSummary/incidentDateTimeDescription") or ""
+    assert "when the first of them was found (scan-4), not when it was uploaded" in described
+    assert all(doc.find("uploadedToEspTimestamp") is None for doc in details(scanned))
+    said = notes(scanned)
+    assert said[0].startswith("incidentDateTime: No dated message")
+    assert len(said) == 1 + len(case_file.media)
 
 
 def test_industry_classification_of_categories() -> None:

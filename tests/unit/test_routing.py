@@ -136,3 +136,19 @@ def test_identification_rows_are_read_and_bad_ones_named_by_line_and_field() -> 
     assert str(bad[1]) == "line 5, field 'birth_date': '1990-13-01' is not YYYY-MM-DD or DD/MM/YYYY"
     with pytest.raises(BadInput, match=r"ids.csv:1: .*lacks the column\(s\) source"):
         list(read_identities("account,name\n", "ids.csv"))
+
+
+def test_first_and_last_names_are_read_only_when_given_apart() -> None:
+    text = (
+        "account,name,prénom,family_name,source\n"
+        "1,Jean-Marie de la Tour,Jean-Marie,de la Tour,reply 1\n"
+        "2,Ana Lima,,,reply 2\n"
+        f"3,Long,{'x' * 301},,reply 3\n"
+    )
+    rows = list(read_identities(text, "ids.csv"))
+    good = [r for r in rows if isinstance(r, IdentityRow)]
+    assert [(r.full_name, r.given_name, r.family_name) for r in good] == [
+        ("Jean-Marie de la Tour", "Jean-Marie", "de la Tour"),
+        ("Ana Lima", None, None),  # one full name: never split by guessing
+    ]
+    assert [(r.line, r.field) for r in rows if isinstance(r, RejectedRow)] == [(4, "first_name")]
