@@ -20,7 +20,8 @@ _ZONE = click.option(
     "--zone",
     default=None,
     help="IANA time zone of local times in the export (e.g. Europe/Paris); default UTC. "
-    "Recorded on every message whose time it was used for.",
+    "Recorded on every message whose time it was used for; ingesting the export again "
+    "with another zone corrects the stored times.",
 )
 _KEEP = click.option(
     "--keep-partial",
@@ -87,7 +88,8 @@ def whatsapp(
     workers: int | None,
     as_json: bool,
 ) -> None:
-    """A WhatsApp "Export chat" text file (Android or iOS), or the folder holding it."""
+    """A WhatsApp "Export chat" text file (Android or iOS), the folder holding it, or the
+    .zip the phone made (read where it lies; its SHA-256 is kept as the item seized)."""
     options = IngestOptions(
         zone=zone, chat_name=chat_name, date_order=date_order, keep_partial=keep_partial
     )
@@ -123,7 +125,7 @@ def _run(
         click.echo(dumps(report_dict(report)))
     else:
         _print(report)
-    if report.problems or report.status != "complete":
+    if report.rejected_input:  # notes never change the exit status
         raise CompletedWithErrors()
 
 
@@ -145,6 +147,8 @@ def report_dict(report: IngestReport) -> dict[str, Any]:
         "problems": [
             {"position": p.position, "reason": p.reason, "fatal": p.fatal} for p in report.problems
         ],
+        "notes": [{"position": n.position, "note": n.text} for n in report.notes],
+        "times_corrected": report.times_corrected,
     }
 
 
@@ -166,9 +170,18 @@ def _print(report: IngestReport) -> None:
         table.add_row(f"media {status.replace('_', ' ')}", str(count))
     console.print(table)
     if report.problems:
-        problems = Table(title="problems")
-        problems.add_column("where", overflow="fold")
-        problems.add_column("reason", overflow="fold")
-        for p in report.problems[:100]:
-            problems.add_row(plain(p.position), plain(p.reason))
-        console.print(problems)
+        _listing("rejected", [(p.position, p.reason) for p in report.problems])
+    if report.notes:
+        _listing("notes (nothing rejected)", [(n.position, n.text) for n in report.notes])
+
+
+def _listing(title: str, rows: list[tuple[str, str]]) -> None:
+    """A table of positions and what was found there (the first 100)."""
+    listing = Table(title=title)
+    listing.add_column("where", overflow="fold")
+    listing.add_column("what", overflow="fold")
+    for where, what in rows[:100]:
+        listing.add_row(plain(where), plain(what))
+    if len(rows) > 100:
+        listing.add_row("", f"and {len(rows) - 100} more")
+    console.print(listing)

@@ -34,12 +34,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from crible.ingest import sniff
 from crible.ingest.discord_json import Events, JsonBroken
 from crible.ingest.discord_message import to_message
 from crible.model.chats import (
     ChatMessage,
     ChatRef,
     ExportInfo,
+    ExportNote,
     ExportProblem,
     ExportRecord,
     Platform,
@@ -74,6 +76,8 @@ def parse(json_file: Path) -> Iterator[ExportRecord]:
     """The records of one exporter JSON file, streamed."""
     if not json_file.is_file():
         raise BadInput("no such file", source=str(json_file))
+    with json_file.open("rb") as stream:
+        sniff.check(stream, "discord", str(json_file))
     return _records(json_file)
 
 
@@ -138,7 +142,7 @@ class _Document:
             )
         if isinstance(stated, int) and stated != self.count:
             reason = f"the file says {stated} messages, {self.count} were read"
-            yield ExportProblem("file", reason)
+            yield ExportNote("file", reason)
 
     def _chat(self, value: Any) -> ChatRef:
         """The channel as a chat; the guild's name is its parent (none for direct messages)."""

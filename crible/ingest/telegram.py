@@ -1,5 +1,7 @@
 """Telegram Desktop JSON exports (``result.json``), streamed into ``crible.model.chats`` records.
 
+A file that is not a Telegram Desktop export (by its shape: ``sniff``) is refused at once.
+
 Shapes: a single-chat export (``{"name", "type", "id", "messages": [...]}``) yields its
 ChatRef then its messages; a full-account export (``about``, ``personal_information``,
 ``contacts``, ``chats.list``, ``left_chats.list``, ...) yields an ExportInfo (owner and
@@ -18,7 +20,8 @@ integer kept in ``extra["from_id"]``; with a name only (``inviter``, chat-miner)
 
 Dates. ``date_unixtime`` (and ``edited_unixtime``) are preferred and give UTC datetimes.
 Where only ``date`` (local time without zone) is readable, it is read in ``zone`` (an IANA
-name; default UTC), converted to UTC, and ``assumed_zone`` names the zone.
+name; default UTC), converted to UTC, ``assumed_zone`` names the zone, and the text as
+written stays in ``extra["date"]``.
 
 Fields. ``text`` (a string, or a list of strings and entity objects) gives the plain text;
 ``text_entities`` (or the list) gives the entities other than ``plain``, their target in
@@ -28,10 +31,12 @@ value in parentheses is tdesktop's placeholder for a file not downloaded
 (``exported=False``, ``note`` = the sentence); a path is kept as written, and the ingest
 service refuses one that leaves the export folder. Service messages have
 ``kind="service"``, ``action``, the actor as ``sender``, ``members`` (names) and
-``inviter`` (an account by name). A ``type`` other than "message" and "service" gives
+``inviter`` (an account by name). A name-only ``from``/``actor`` of a group or channel, or
+an ``inviter``, that is the chat's own name (a join by the group's link) is not a person:
+no account, the name stays raw in ``extra``. A ``type`` other than "message" and "service" gives
 ``kind="unknown"``. Every field crible does not model stays raw in ``extra`` (strings cut at
 10,000 characters, nesting at 20 levels), never fatal; unknown types and fields tdesktop is
-not known to write (``telegram_message.KNOWN_FIELDS``) are counted in one last problem at
+not known to write (``telegram_message.KNOWN_FIELDS``) are counted in one last note at
 ``"export"``. Chat-level and top-level fields crible does not model are reported as
 problems, except the full-export sections it knows (sessions, stories, ...).
 
@@ -56,12 +61,12 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from crible.ingest import telegram_stream
+from crible.ingest import sniff, telegram_stream
 from crible.ingest.telegram_message import message_records
 from crible.ingest.telegram_refs import Context
 from crible.ingest.telegram_stream import JSON_ERRORS, Source, TooLarge, describe, error_offset
 from crible.ingest.telegram_walk import FastStart, Resume, Walker
-from crible.model.chats import ChatMessage, ExportProblem, ExportRecord
+from crible.model.chats import ChatMessage, ExportNote, ExportProblem, ExportRecord
 from crible.model.errors import BadInput
 
 RESULT = "result.json"
@@ -103,9 +108,13 @@ def parse(json_file: Path, *, zone: str | None = None) -> Iterator[ExportRecord]
     """The records of a Telegram Desktop ``result.json``, streamed, in file order.
 
     ``zone`` is the IANA zone of the export's local dates (used only where a message has
-    no Unix time); an unknown zone raises UserError at once.
+    no Unix time); an unknown zone raises UserError at once, and a file that is not a
+    Telegram Desktop export BadInput naming what it looks like.
     """
-    return _records(json_file, Context.for_zone(zone))
+    ctx = Context.for_zone(zone)
+    with json_file.open("rb") as stream:
+        sniff.check(stream, "telegram", str(json_file))
+    return _records(json_file, ctx)
 
 
 def _records(json_file: Path, ctx: Context) -> Iterator[ExportRecord]:
@@ -173,7 +182,7 @@ def _noting(
 
 def _broken(
     raw: BinaryIO, start: int, source: Source, exc: BaseException, last: list[str], ctx: Context
-) -> Iterator[ExportProblem]:
+) -> Iterator[ExportProblem | ExportNote]:
     """The count of what was not understood, then the fatal problem for JSON that breaks:
     its exact byte offset, what broke, what was read before."""
     if (summary := ctx.take_summary()) is not None:

@@ -94,7 +94,10 @@ def convert(
     actor = "actor" in raw or "actor_id" in raw
     id_key, name_key = ("actor_id", "actor") if actor else ("from_id", "from")
     sender, keep_id = ctx.account(raw.get(id_key), raw.get(name_key))
-    _pop_names(raw, name_key)
+    if sender is not None and _is_group(chat) and _is_the_chat(sender.key, chat):
+        sender = None  # the group's own name, without an id: not a person (kept raw)
+    else:
+        _pop_names(raw, name_key)
     if not keep_id:
         raw.pop(id_key, None)
     values: dict[str, Any] = {"chat": chat, "key": key, "sender": sender, "kind": kind}
@@ -115,7 +118,8 @@ def convert(
         values["reactions"] = read_reactions(raw, ctx.account)
     if "members" in raw:
         values["members"] = _members(raw)
-    if isinstance(raw.get("inviter"), str):
+    inviter = raw.get("inviter")
+    if isinstance(inviter, str) and not _is_the_chat(f"name:{inviter[:MAX_FIELD]}", chat):
         values["inviter"] = ctx.account(None, raw.pop("inviter"))[0]
     if raw:
         _count_unknown(raw, ctx)
@@ -137,6 +141,17 @@ def _message(values: dict[str, Any]) -> ChatMessage:
     fields.update(_DEFAULTS)
     fields.update(values)
     return message
+
+
+def _is_the_chat(key: str, chat: ChatRef) -> bool:
+    """Whether an account known by a name only is named as the chat itself: a group's
+    invitation link shows the group as the inviter; the group is not a person."""
+    return chat.name is not None and key == f"name:{chat.name}"
+
+
+def _is_group(chat: ChatRef) -> bool:
+    """Whether the chat is a group or channel (a personal chat is named after a person)."""
+    return chat.type is not None and ("group" in chat.type or "channel" in chat.type)
 
 
 def _pop_names(raw: dict[str, Any], key: str) -> None:

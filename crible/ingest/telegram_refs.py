@@ -9,7 +9,7 @@ from typing import Any
 
 from crible.ingest.telegram_parts import MAX_FIELD
 from crible.ingest.zones import load_zone
-from crible.model.chats import AccountRef, ChatRef, ExportProblem, Platform
+from crible.model.chats import AccountRef, ChatRef, ExportNote, Platform
 
 ACCOUNT_CACHE = 50_000
 """Accounts remembered (so that messages share one AccountRef object); then forgotten."""
@@ -33,8 +33,8 @@ class Context:
         if name in self.unknown or len(self.unknown) < UNKNOWN_NAMES:
             self.unknown[name] += 1
 
-    def take_summary(self) -> ExportProblem | None:
-        """The problem that counts what was not understood (kept raw), if anything was;
+    def take_summary(self) -> ExportNote | None:
+        """The note that counts what was not understood (kept raw), if anything was;
         the count starts again from zero."""
         if not self.unknown:
             return None
@@ -42,7 +42,7 @@ class Context:
         more = f" and {len(self.unknown) - 50} more" if len(self.unknown) > 50 else ""
         self.unknown.clear()
         reason = f"not understood, kept raw in the messages' extra: {listed}{more}"
-        return ExportProblem("export", reason)
+        return ExportNote("export", reason)
 
     @classmethod
     def for_zone(cls, zone: str | None) -> Context:
@@ -91,9 +91,9 @@ class Context:
             return instant, False
         local = raw.get(local_key)
         if isinstance(local, str) and (parsed := _from_iso(local)) is not None:
-            del raw[local_key]
-            if parsed.tzinfo is None:
+            if parsed.tzinfo is None:  # the local text stays in extra, as written
                 return parsed.replace(tzinfo=self.zone).astimezone(UTC), True
+            del raw[local_key]
             return parsed.astimezone(UTC), False
         if unix is not None or local is not None:
             problems.append(f"{unix_key}/{local_key}: no readable date, kept raw")

@@ -11,7 +11,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 
-from crible.ingest.whatsapp_lines import plain
+from crible.ingest.whatsapp_lines import MARKS, plain
 from crible.model.chats import AccountRef, MediaRef, Platform
 
 MAX_NAME_CHARS = 100
@@ -24,6 +24,9 @@ GROUP_ACTIONS = frozenset(
     {"created_group", "added", "joined", "left", "removed", "changed_subject", "changed_icon"}
 )
 _QUOTES = frozenset('"“”„«»')
+_NON_CONTACT = re.compile(r"~ ")
+"""iOS's mark before a sender who is not a contact: ``~`` and a space (U+0020, U+00A0 or
+U+202F, all plain spaces once ``plain`` has run)."""
 _PHONE = re.compile(r"\+[\d \-().]{5,40}")
 _ACTOR = r"(?P<actor>.+?)"
 _MEMBERS = r"(?P<members>.+?)"
@@ -111,7 +114,7 @@ class Event:
 
 
 def split_author(body: str) -> tuple[str, str] | None:
-    """``(author, text)`` of a message line's body, or None for a system line."""
+    """``(author as written, text)`` of a message line's body, or None for a system line."""
     index = body.find(": ")
     if index > 0:
         name, text = body[:index], body[index + 2 :]
@@ -125,7 +128,16 @@ def split_author(body: str) -> tuple[str, str] | None:
     clean = plain(name).strip()
     if not clean or len(clean) > MAX_NAME_CHARS or _QUOTES.intersection(clean):
         return None
-    return clean, text
+    return name, text
+
+
+def person_name(written: str) -> str:
+    """A name as the chat shows the person: direction marks and odd spaces made plain, and
+    without the ``~`` iOS writes before someone not in the phone's contacts."""
+    clean = plain(written).strip()
+    if _NON_CONTACT.match(clean):
+        return clean[1:].strip() or clean
+    return clean
 
 
 def system_event(text: str) -> Event:
@@ -162,14 +174,19 @@ def mentions_group(text: str) -> bool:
     return _GROUP_WORDS.search(plain(text)) is not None
 
 
-def account(name: str) -> AccountRef:
-    """The account of an author or actor: by phone number when the name is one."""
-    clean = plain(name).strip()
+def account(written: str) -> AccountRef:
+    """The account of an author or actor: by phone number when the name is one; the name
+    as written is kept too where it differs (the iOS ``~`` marker)."""
+    clean = person_name(written)
+    raw = "".join(c for c in written if c not in MARKS).strip(" ")
+    shown_as = raw if plain(raw) != clean else None
     if _PHONE.fullmatch(clean):
         digits = re.sub(r"\D", "", clean)
         if 6 <= len(digits) <= 15:
-            return AccountRef(Platform.WHATSAPP, f"+{digits}", phone=f"+{digits}")
-    return AccountRef(Platform.WHATSAPP, f"name:{clean}", name=clean)
+            return AccountRef(
+                Platform.WHATSAPP, f"+{digits}", phone=f"+{digits}", shown_as=shown_as
+            )
+    return AccountRef(Platform.WHATSAPP, f"name:{clean}", name=clean, shown_as=shown_as)
 
 
 def media_of(line: str) -> MediaRef | None:

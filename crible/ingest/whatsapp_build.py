@@ -6,7 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from crible.ingest.whatsapp_body import (
@@ -15,18 +15,29 @@ from crible.ingest.whatsapp_body import (
     account,
     attributed_event,
     media_of,
+    person_name,
     split_author,
     system_event,
 )
-from crible.ingest.whatsapp_dates import local_time
+from crible.ingest.whatsapp_dates import local_time, unambiguous
 from crible.ingest.whatsapp_lines import MAX_LINE_BYTES, Line, match_header, plain
-from crible.model.chats import AccountRef, ChatMessage, ChatRef, ExportProblem, ExportRecord
+from crible.model.chats import (
+    AccountRef,
+    ChatMessage,
+    ChatRef,
+    ExportNote,
+    ExportProblem,
+    ExportRecord,
+)
 
 MAX_TEXT_CHARS = 65536
 """Longest message text kept (WhatsApp's own limit); the rest is counted, not held."""
 
 MAX_LISTED_PREAMBLE = 100
 """Unreadable lines before the first message listed one by one; the rest are counted."""
+
+MAX_LISTED_UNCLEAR = 20
+"""Lines whose local time a daylight-saving change makes unclear, named in the note."""
 
 EXCERPT_CHARS = 120
 _EDITED = " <This message was edited>"
@@ -35,9 +46,11 @@ _DELETED = frozenset(
 )
 
 
-def fingerprint(sent_at: datetime | None, sender: str | None, text: str, occurrence: int) -> str:
-    """SHA-256 (hex) of a message's time, sender key and text (and its repeat number)."""
-    parts: list[Any] = [sent_at.isoformat() if sent_at else None, sender, text]
+def fingerprint(local: datetime | None, sender: str | None, text: str, occurrence: int) -> str:
+    """SHA-256 (hex) of a message's local time as written (no zone), sender key and text (and
+    its repeat number): the same line gives the same key whatever zone it is read in."""
+    wall = local.replace(tzinfo=None).isoformat() if local else None
+    parts: list[Any] = [wall, sender, text]
     if occurrence > 1:
         parts.append(occurrence)
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
@@ -48,7 +61,10 @@ class _Pending:
     """A message whose continuation lines are still being read."""
 
     line: int
-    sent_at: datetime | None
+    local: datetime | None
+    """The time the line gives, aware in the export's zone."""
+    written: str
+    """The date and time as the line writes them."""
     body: str
     rest: list[str] = field(default_factory=list)
     size: int = 0
@@ -67,6 +83,8 @@ class MessageBuilder:
         self._preamble = 0
         self._repeats: dict[str, int] = {}
         self._repeat_time: datetime | None = None
+        self._unclear: list[str] = []
+        self._unclear_count = 0
 
     def records(self, lines: Iterable[Line]) -> Iterator[ExportRecord]:
         """Every message, service event and problem of the lines, in file order."""
@@ -75,12 +93,17 @@ class MessageBuilder:
             header = match_header(line.text)
             if header is not None:
                 yield from self._flush()
-                sent_at = local_time(header, self._order, self._zone)
-                if sent_at is None:
+                local = local_time(header, self._order, self._zone)
+                if local is None:
                     reason = f"impossible date or time read as {self._order}; kept without time"
                     yield ExportProblem(f"line {line.number}", reason, _excerpt(line.text))
+                elif not unambiguous(local):
+                    self._unclear_count += 1
+                    if len(self._unclear) < MAX_LISTED_UNCLEAR:
+                        self._unclear.append(f"line {line.number}")
                 body = line.text[header.body_start :]
-                self._pending = _Pending(line.number, sent_at, body, size=len(body))
+                written = plain(line.text[: header.body_start]).strip(" []-–")
+                self._pending = _Pending(line.number, local, written, body, size=len(body))
             elif self._pending is not None:
                 self._append(self._pending, line.text)
             else:
@@ -92,6 +115,19 @@ class MessageBuilder:
         if self._preamble > MAX_LISTED_PREAMBLE:
             more = self._preamble - MAX_LISTED_PREAMBLE
             yield ExportProblem("file", f"{more} more unreadable lines before the first message")
+        if self._unclear_count:
+            yield self._unclear_note()
+
+    def _unclear_note(self) -> ExportNote:
+        """The note naming the lines whose local time a daylight-saving change makes unclear."""
+        listed = ", ".join(self._unclear)
+        more = self._unclear_count - len(self._unclear)
+        return ExportNote(
+            "file",
+            f"{self._unclear_count} local times fall in a daylight-saving change of "
+            f"{self._zone_name} (an hour that is skipped or occurs twice), read with the "
+            f"offset before the change: {listed}" + (f" and {more} more" if more else ""),
+        )
 
     def _append(self, pending: _Pending, text: str) -> None:
         """Add a continuation line, within MAX_TEXT_CHARS."""
@@ -125,7 +161,7 @@ class MessageBuilder:
         name, text = split
         event = attributed_event(text)
         if event is not None:
-            return self._service(pending, event, text, {"attributed_to": name})
+            return self._service(pending, event, text, {"attributed_to": plain(name).strip()})
         media = media_of(text)
         lines = pending.rest if media is not None else [text, *pending.rest]
         body, extra = _marked("\n".join(lines))
@@ -151,7 +187,7 @@ class MessageBuilder:
             kind="service",
             action=event.action,
             text="\n".join([text, *pending.rest]),
-            members=tuple(plain(m).strip() for m in event.members),
+            members=tuple(person_name(m) for m in event.members),
             extra=extra,
         )
 
@@ -159,10 +195,12 @@ class MessageBuilder:
         self, pending: _Pending, sender: AccountRef | None, text: str, **fields: Any
     ) -> ChatMessage:
         """A record of this chat at the pending message's line and time, with its key."""
+        local = pending.local
+        fields["extra"] = {**fields.get("extra", {}), "time_as_written": pending.written}
         return ChatMessage(
             chat=self._chat,
-            key=self._key(pending.sent_at, sender.key if sender else None, text),
-            sent_at=pending.sent_at,
+            key=self._key(local, sender.key if sender else None, text),
+            sent_at=local.astimezone(UTC) if local else None,
             sender=sender,
             text=text,
             assumed_zone=self._zone_name,
@@ -170,14 +208,14 @@ class MessageBuilder:
             **fields,
         )
 
-    def _key(self, sent_at: datetime | None, sender: str | None, text: str) -> str:
+    def _key(self, local: datetime | None, sender: str | None, text: str) -> str:
         """The fingerprint of a message; identical repeats at one time are numbered."""
-        if sent_at != self._repeat_time:
+        if local != self._repeat_time:
             self._repeats.clear()
-            self._repeat_time = sent_at
-        base = fingerprint(sent_at, sender, text, 1)
+            self._repeat_time = local
+        base = fingerprint(local, sender, text, 1)
         count = self._repeats[base] = self._repeats.get(base, 0) + 1
-        return base if count == 1 else fingerprint(sent_at, sender, text, count)
+        return base if count == 1 else fingerprint(local, sender, text, count)
 
 
 def _marked(text: str) -> tuple[str, dict[str, Any]]:

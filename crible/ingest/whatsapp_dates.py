@@ -56,6 +56,12 @@ def local_time(header: Header, order: str, zone: tzinfo) -> datetime | None:
     return datetime(day.year, day.month, day.day, hour, header.minute, header.second, 0, zone)
 
 
+def unambiguous(local: datetime) -> bool:
+    """Whether an aware local time names one instant: not in an hour that a daylight-saving
+    change skips or repeats (zoneinfo reads those with the offset before the change)."""
+    return local.replace(fold=1).utcoffset() == local.utcoffset()
+
+
 @dataclass
 class DateSurvey:
     """Counters over every header of a file, enough to choose its date order."""

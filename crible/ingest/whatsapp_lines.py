@@ -18,8 +18,10 @@ import codecs
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+if TYPE_CHECKING:
+    from crible.ingest.archive import ChatFile
 
 MAX_LINE_BYTES = 65536
 """Longest line kept; the rest of a longer line is read past, not held, and flagged."""
@@ -69,9 +71,9 @@ class Header:
     body_start: int
 
 
-def read_lines(path: Path) -> Iterator[Line]:
+def read_lines(source: ChatFile) -> Iterator[Line]:
     """The file's lines without their line ends; long lines cut, bad bytes replaced."""
-    with path.open("rb") as stream:
+    with source.open() as stream:
         number = 0
         while data := stream.readline(MAX_LINE_BYTES + 1):
             number += 1

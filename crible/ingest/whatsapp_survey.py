@@ -5,7 +5,7 @@ A text export states neither its date order, nor whether the chat is a group, no
 most three author names, answers all three before the messages are read.
 
 The chat's name comes from the ``chat_name`` option; else ``WhatsApp Chat with X.txt``
-(Android) or a ``WhatsApp Chat - X/`` folder (an iOS archive unpacked); else the name
+(Android) or a ``WhatsApp Chat - X`` archive or folder (iOS); else the name
 the encryption notice and iOS system lines are attributed to; else the subject a
 group was created or renamed with; else the file's stem.
 """
@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePath
 
+from crible.ingest.archive import ChatFile
 from crible.ingest.whatsapp_body import (
     attributed_event,
     mentions_group,
+    person_name,
     split_author,
     system_event,
 )
@@ -59,9 +61,9 @@ class FileSurvey:
             event = attributed_event(text)
             if event is None:
                 if len(self.authors) < 3:
-                    self.authors.add(name)
+                    self.authors.add(person_name(name))
                 return
-            self.attributed_to = self.attributed_to or name
+            self.attributed_to = self.attributed_to or plain(name).strip()
         else:
             event = system_event(body)
             self.group_lines += mentions_group(body)
@@ -70,10 +72,10 @@ class FileSurvey:
             self.subject = event.subject
 
 
-def survey_file(path: Path) -> FileSurvey:
-    """Read the headers of every line of ``path`` once."""
+def survey_file(source: ChatFile) -> FileSurvey:
+    """Read the headers of every line of the chat file once."""
     survey = FileSurvey()
-    for line in read_lines(path):
+    for line in read_lines(source):
         header = match_header(line.text)
         if header is None:
             continue
@@ -83,7 +85,7 @@ def survey_file(path: Path) -> FileSurvey:
     return survey
 
 
-def chat_name(path: Path, survey: FileSurvey, option: str | None) -> str:
+def chat_name(path: PurePath, survey: FileSurvey, option: str | None) -> str:
     """The chat's name: the option, the file or folder name, the chat's own lines, the stem."""
     if option and option.strip():
         return option.strip()

@@ -35,6 +35,9 @@ class AccountRef:
     username: str | None = None
     phone: str | None = None
     is_bot: bool = False
+    shown_as: str | None = None
+    """The name exactly as the export wrote it, where that differs from ``name`` (iOS writes
+    ``~ Name`` for a sender who is not in the phone's contacts); kept in the name history."""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,18 @@ class ExportProblem:
 
 
 @dataclass(frozen=True)
+class ExportNote:
+    """Something worth knowing about how an export was read that rejected nothing: a guessed
+    date order, a count the file states that differs, fields kept raw, times corrected.
+
+    Notes are listed with the ingest; unlike problems, they never mean input was rejected.
+    """
+
+    position: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ExportInfo:
     """What an export says about itself: the account that made it, contacts, its format."""
 
@@ -147,6 +162,6 @@ class ExportInfo:
     contacts: tuple[AccountRef, ...] = ()
 
 
-ExportRecord = ExportInfo | ChatRef | ChatMessage | ExportProblem
+ExportRecord = ExportInfo | ChatRef | ChatMessage | ExportProblem | ExportNote
 """What a parser yields, in file order: the export's info first (if any), each chat before
-its messages, problems where they occur."""
+its messages, problems and notes where they occur."""

@@ -1,10 +1,18 @@
 """The ingest use case: one chat export into the investigation, in one transaction, then
-every media file it carries screened by the scan pipeline and linked to its message."""
+every media file it carries screened by the scan pipeline and linked to its message.
+
+The report keeps apart what was rejected (``problems``: records, fields or media that
+could not be read or kept) from ``notes`` (a guessed date order, a count the file states
+that differs, fields kept raw, stored times corrected), which reject nothing. A zipped
+export is read where it lies: ``main_file`` and ``main_sha256`` are the archive's, the
+item seized, and ``member``/``member_sha256`` the chat entry read inside it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +21,18 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select, update
 
 from crible import __version__
-from crible.model.chats import ChatMessage, ChatRef, ExportInfo, ExportProblem, MediaRef, Platform
+from crible.ingest.archive import ChatFile, chat_in_zip, is_zip
+from crible.model.chats import (
+    ChatMessage,
+    ChatRef,
+    ExportInfo,
+    ExportNote,
+    ExportProblem,
+    Platform,
+)
 from crible.model.errors import BadInput, UserError
 from crible.model.scans import ScanSummary
+from crible.services.ingest_media import MediaPlace
 from crible.services.scan import ScanProgress, scan_files
 from crible.signals.crypto import hash_file
 from crible.store import Store
@@ -41,22 +58,30 @@ class IngestOptions:
 @dataclass(frozen=True)
 class _Format:
     locate: Callable[[Path], tuple[Path, Path]]
-    parse: Callable[[Path, IngestOptions], Iterator[Any]]
+    parse: Callable[[Path | ChatFile, IngestOptions], Iterator[Any]]
+    archives: bool = False
+    """Whether an export of this format may come as a zip archive (read where it lies)."""
 
 
 def _formats() -> dict[str, _Format]:
     from crible.ingest import discord, telegram, whatsapp
 
     return {
-        "telegram": _Format(telegram.locate, lambda f, o: telegram.parse(f, zone=o.zone)),
+        "telegram": _Format(telegram.locate, lambda f, o: telegram.parse(_path(f), zone=o.zone)),
         "whatsapp": _Format(
             whatsapp.locate,
             lambda f, o: whatsapp.parse(
                 f, zone=o.zone, chat_name=o.chat_name, date_order=o.date_order
             ),
+            archives=True,
         ),
-        "discord": _Format(discord.locate, lambda f, _o: discord.parse(f)),
+        "discord": _Format(discord.locate, lambda f, _o: discord.parse(_path(f))),
     }
+
+
+def _path(source: Path | ChatFile) -> Path:
+    """The file of a format that is never read from an archive."""
+    return source.path if isinstance(source, ChatFile) else source
 
 
 @dataclass
@@ -73,7 +98,18 @@ class IngestReport:
     media: dict[str, int] = field(default_factory=dict)
     forwards_linked: int = 0
     problems: list[ExportProblem] = field(default_factory=list)
+    """What was rejected: records, fields or media that could not be read or kept."""
+    notes: list[ExportNote] = field(default_factory=list)
+    """What is worth knowing and rejected nothing."""
+    times_corrected: dict[str, int] = field(default_factory=dict)
+    """Stored times this export corrected, by the zone they had been read in."""
     scan: ScanSummary | None = None
+
+    @property
+    def rejected_input(self) -> bool:
+        """Whether any input was rejected: a problem, a media file that could not be
+        hashed, or an export read only in part (notes do not count)."""
+        return bool(self.problems) or self.status != "complete" or bool(self.media.get("rejected"))
 
 
 def ingest(
@@ -92,13 +128,14 @@ def ingest(
         raise UserError(f"unknown export format {platform!r} (known: {', '.join(formats)})")
     fmt = formats[platform]
     root, main_file = fmt.locate(path)
-    root = Path(os.path.abspath(root))
-    records = fmt.parse(main_file, options)  # checks the options before the file is read
-    crypto = hash_file(main_file)
+    root, main_file = Path(os.path.abspath(root)), Path(os.path.abspath(main_file))
+    archive = chat_in_zip(main_file) if fmt.archives and is_zip(main_file) else None
+    place = MediaPlace(root, archive)
+    records = fmt.parse(archive or main_file, options)  # checks options and shape first
+    crypto = hash_file(main_file)  # the archive itself, when zipped: the item seized
+    source = _Source(platform, place, main_file, crypto.sha256, crypto.size)
     with store.engine.begin() as conn:
-        report = _store_export(
-            conn, platform, root, main_file, crypto.sha256, crypto.size, records, options
-        )
+        report = _store_export(conn, source, records, options)
     pending = _pending_files(store)
     if pending:
         report.scan = scan_files(
@@ -123,25 +160,38 @@ def ingest(
     return report
 
 
+@dataclass(frozen=True)
+class _Source:
+    """The export being ingested: its format, where its media are, its main file."""
+
+    platform: str
+    place: MediaPlace
+    main_file: Path
+    sha256: str
+    size: int
+
+    @property
+    def path(self) -> str:
+        """The export as given: its folder, or its archive."""
+        archive = self.place.archive
+        return str(archive.path if archive is not None else self.place.root)
+
+
 def _store_export(
-    conn: Connection,
-    platform: str,
-    root: Path,
-    main_file: Path,
-    sha256: str,
-    size: int,
-    records: Iterator[Any],
-    options: IngestOptions,
+    conn: Connection, source: _Source, records: Iterator[Any], options: IngestOptions
 ) -> IngestReport:
+    archive = source.place.archive
     ingest_id = new_id(
         conn.execute(
             ingests.insert().values(
-                platform=platform,
-                format=f"{platform}-export",
-                path=str(root),
-                main_file=str(main_file),
-                main_sha256=sha256,
-                size=size,
+                platform=source.platform,
+                format=f"{source.platform}-export",
+                path=source.path,
+                main_file=str(source.main_file),
+                main_sha256=source.sha256,
+                size=source.size,
+                member=archive.member if archive else None,
+                member_sha256=_digest(archive) if archive else None,
                 importer_version=IMPORTER_VERSION,
                 zone=options.zone,
                 status="running",
@@ -150,22 +200,26 @@ def _store_export(
             )
         )
     )
-    report = IngestReport(ingest_id, platform, str(root), "complete")
+    report = IngestReport(ingest_id, source.platform, source.path, "complete")
     writer = ChatWriter(conn, ingest_id)
-    root_real = os.path.realpath(root)
     for record in records:
-        if isinstance(record, ExportProblem):
+        if isinstance(record, ExportNote):
+            report.notes.append(record)
+        elif isinstance(record, ExportProblem):
             report.problems.append(record)
             if record.fatal:
                 if not options.keep_partial:
                     raise BadInput(
                         f"{record.reason} at {record.position}; nothing was stored "
                         "(--keep-partial keeps the records before it, marked incomplete)",
-                        source=str(main_file),
+                        source=str(source.main_file),
                     )
                 report.status = "incomplete"
                 break
         elif isinstance(record, ExportInfo):
+            conn.execute(
+                update(ingests).where(ingests.c.id == ingest_id).values(format=record.format)
+            )
             for account in (record.owner, *record.contacts):
                 if account is not None:
                     writer.account(account, None)
@@ -174,78 +228,70 @@ def _store_export(
             report.chats.add(record.key)
         elif isinstance(record, ChatMessage):
             rows = [
-                _media_row(i, m, root, root_real, record, report)
-                for i, m in enumerate(record.media)
+                source.place.row(i, m, record, report.problems) for i, m in enumerate(record.media)
             ]
             writer.message(record, rows)
             report.chats.add(record.chat.key)
     report.messages_new, report.messages_merged = writer.new_messages, writer.merged_messages
     writer.finish()
-    report.forwards_linked = writer.link_forwards_by_name(Platform(platform))
-    if report.problems:
-        conn.execute(
-            ingest_problems.insert(),
-            [
-                {
-                    "ingest_id": ingest_id,
-                    "position": p.position[:80],
-                    "reason": p.reason,
-                    "excerpt": p.excerpt[:500],
-                    "fatal": p.fatal,
-                }
-                for p in report.problems
-            ],
-        )
+    report.forwards_linked = writer.link_forwards_by_name(Platform(source.platform))
+    report.times_corrected = dict(writer.corrected)
+    if writer.corrected:
+        report.notes.append(_corrections_note(writer.corrected, options))
+    _store_problems(conn, ingest_id, report)
     conn.execute(update(ingests).where(ingests.c.id == ingest_id).values(status=report.status))
     return report
 
 
-def _media_row(
-    position: int,
-    ref: MediaRef,
-    root: Path,
-    root_real: str,
-    msg: ChatMessage,
-    report: IngestReport,
-) -> dict[str, Any]:
-    status, reason, key = _resolve(ref, root, root_real)
-    if status == "refused":
-        report.problems.append(
-            ExportProblem(msg.position or f"message {msg.key}", f"media {ref.path!r}: {reason}")
-        )
-    return {
-        "position": position,
-        "kind": ref.kind,
-        "path": ref.path,
-        "location_key": key,
-        "exported": ref.exported,
-        "status": status,
-        "reason": reason,
-        "mime_type": ref.mime_type,
-        "size_bytes": ref.size_bytes,
-        "width": ref.width,
-        "height": ref.height,
-        "duration_seconds": ref.duration_seconds,
-        "file_name": ref.file_name,
-        "note": ref.note,
-    }
+def _digest(archive: ChatFile) -> str:
+    """The SHA-256 of the chat entry of an archive, streamed."""
+    digest = hashlib.sha256()
+    with archive.open() as stream:
+        while chunk := stream.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
-def _resolve(ref: MediaRef, root: Path, root_real: str) -> tuple[str, str | None, bytes | None]:
-    """Where a media reference points: (status, reason, location key of the file)."""
-    if not ref.exported or not ref.path:
-        return "not_exported", ref.note, None
-    if os.path.isabs(ref.path) or ref.path.startswith("\\") or ":" in ref.path[:3]:
-        return "refused", "absolute path: refused, it leaves the export folder", None
-    candidate = os.path.normpath(os.path.join(root, ref.path))
-    if not candidate.startswith(str(root) + os.sep):
-        return "refused", "path leaves the export folder", None
-    real = os.path.realpath(candidate)
-    if not real.startswith(root_real + os.sep):
-        return "refused", "a link inside the export points outside it", None
-    if not os.path.isfile(candidate):
-        return "missing", "named in the export but not in its folder", None
-    return "pending", None, os.fsencode(candidate)
+def _corrections_note(corrected: Counter[str], options: IngestOptions) -> ExportNote:
+    """The note saying which stored times this export corrected."""
+    before = ", ".join(
+        f"{'with an exact offset' if zone == 'exact' else 'in ' + zone} ({count})"
+        for zone, count in sorted(corrected.items())
+    )
+    total = sum(corrected.values())
+    now_zone = options.zone or "UTC"
+    return ExportNote(
+        "store",
+        f"{total} stored message times corrected: they had been read {before}; they are now "
+        f"as this export gives them (local times read in {now_zone})",
+    )
+
+
+def _store_problems(conn: Connection, ingest_id: int, report: IngestReport) -> None:
+    """Record what was rejected and the notes with the ingest."""
+    rows = [
+        {
+            "ingest_id": ingest_id,
+            "position": p.position[:80],
+            "reason": p.reason,
+            "excerpt": p.excerpt[:500],
+            "fatal": p.fatal,
+            "note": False,
+        }
+        for p in report.problems
+    ] + [
+        {
+            "ingest_id": ingest_id,
+            "position": n.position[:80],
+            "reason": n.text,
+            "excerpt": "",
+            "fatal": False,
+            "note": True,
+        }
+        for n in report.notes
+    ]
+    if rows:
+        conn.execute(ingest_problems.insert(), rows)
 
 
 def _pending_files(store: Store) -> list[bytes]:
@@ -316,5 +362,7 @@ def _counts(report: IngestReport) -> dict[str, Any]:
         "media": report.media,
         "forwards_linked": report.forwards_linked,
         "problems": len(report.problems),
+        "notes": len(report.notes),
+        "times_corrected": report.times_corrected,
         "matched_media": report.scan.matched_media if report.scan else 0,
     }

@@ -16,6 +16,7 @@ from crible.model.scans import ScannedItem, ScanOptions, ScanRun, ScanStatus, Sc
 from crible.services.matching import Matcher
 from crible.services.scan_worker import HashOutcome, hash_location
 from crible.sources import walk
+from crible.sources.walk import walk_keys
 from crible.store import Store
 
 BATCH_ITEMS = 64
@@ -74,13 +75,13 @@ def scan_files(
     workers: int | None = None,
     progress: ScanProgress | None = None,
 ) -> ScanSummary:
-    """Scan exactly these files (absolute paths), as one resumable run named ``label``."""
+    """Scan exactly these files (absolute paths, or archive entries keyed ``archive!/name``),
+    as one resumable run named ``label``."""
     options = options or ScanOptions()
     limit = options.max_file_bytes
 
     def sources() -> Iterator[MediaLocation | RejectedMedia]:
-        for path in files:
-            yield from walk([path], max_file_bytes=limit)
+        yield from walk_keys(files, max_file_bytes=limit)
 
     return _scan(store, [label], sources, options, workers=workers, resume=True, progress=progress)
 

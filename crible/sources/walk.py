@@ -55,6 +55,56 @@ def walk(
         yield from walker.root(os.fsencode(root))
 
 
+def walk_keys(
+    keys: Sequence[bytes], *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> Iterator[Found]:
+    """What ``walk`` finds at keys it gave: a path is walked as by ``walk``; an archive's entry
+    (``archive!/name``) is checked as ``walk`` checks entries, the archive's directory read once
+    for the keys of one archive that follow each other."""
+    walker = _Walker(max_file_bytes, True)
+    archive: bytes | None = None
+    entries: dict[str, zipfile.ZipInfo] | str = {}
+    for key in keys:
+        member = split_member(key) if not os.path.lexists(key) else None
+        if member is None:
+            yield from walker.root(key)
+            continue
+        if member[0] != archive:
+            archive, entries = member[0], _entries(member[0])
+        if isinstance(entries, str):
+            yield _reject(key, "corrupt_archive", entries)
+        elif (info := entries.get(member[1])) is None:
+            yield _reject(key, "missing", "no such entry in the archive")
+        elif (found := walker.member(archive, info, None)) is not None:
+            yield found
+
+
+def split_member(key: bytes) -> tuple[bytes, str] | None:
+    """``(archive, entry name)`` of a key ``archive!/name`` whose archive is a file on disk."""
+    start = 0
+    while (at := key.find(b"!/", start)) >= 0:
+        if os.path.isfile(key[:at]):
+            try:
+                return key[:at], key[at + 2 :].decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        start = at + 2
+    return None
+
+
+def _entries(archive: bytes) -> dict[str, zipfile.ZipInfo] | str:
+    """The entries of an archive by name (the last of a name), or why they cannot be read."""
+    try:
+        probe = _probe(archive)
+    except OSError as exc:
+        return _os_message(exc)
+    if isinstance(probe, RejectedMedia):
+        return probe.reason
+    if probe.archive_error is not None:
+        return probe.archive_error
+    return {info.filename: info for info in probe.entries}
+
+
 def display_path(path: bytes) -> str:
     """A printable form of a path: bad UTF-8 as ``\\xNN``, control and bidi characters escaped."""
     return path.decode("utf-8", "backslashreplace").translate(ESCAPES)
@@ -186,7 +236,7 @@ class _Walker:
         display = f"{display_path(path)}!/{name.translate(ESCAPES)}"
         if shadowed is not None:
             key, display = key + b"\x00%d" % shadowed, f"{display} (entry {shadowed})"
-        problem = _unsafe_name(name)
+        problem = unsafe_name(name)
         if problem is None and info.is_dir():
             if info.file_size == 0:
                 return None
@@ -240,7 +290,7 @@ def _archive_kind(stream: BinaryIO, size: int) -> ArchiveKind:
     return "tail" if zipfile.is_zipfile(stream) else "none"
 
 
-def _unsafe_name(name: str) -> Problem | None:
+def unsafe_name(name: str) -> Problem | None:
     """Why an entry name would leave the archive when extracted (backslashes count as ``/``)."""
     slashed = name.replace("\\", "/")
     normal = posixpath.normpath(slashed) if slashed else ""

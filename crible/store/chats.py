@@ -1,11 +1,22 @@
 """Writing chat exports into the store: accounts with their name history, chats, messages
 merged across exports, their entities, media references, reactions and membership events.
 
-A ``ChatWriter`` works inside one transaction (one export = one transaction)."""
+A ``ChatWriter`` works inside one transaction (one export = one transaction).
+
+Accounts are made for the people an export shows acting: senders, actors of service
+events, the export's owner and contacts. Someone an export only names (the inviter of a
+join by link, a person who reacted) is kept as the export names them and linked to an
+account once one is known (``chat_links``); a name only is never made an account there.
+
+Times are stored in UTC. When a message is merged again and its time reads differently
+(the same WhatsApp file read in another zone), the new reading replaces the stored one,
+unless the stored time was exact and the new one assumes a zone; ``corrected`` counts
+the corrections by the zone the old time had been read in."""
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,7 +24,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from crible.model.chats import AccountRef, ChatMessage, ChatRef, Platform
-from crible.store.rows import as_utc
+from crible.store import chat_links
+from crible.store.rows import as_utc, to_utc
 from crible.store.sql import insert_ignoring_duplicates, new_id
 from crible.store.tables import (
     account_names,
@@ -58,9 +70,9 @@ _NAME_BY_VALUE = select(
     account_names.c.kind == bindparam("kind"),
     account_names.c.value == bindparam("v"),
 )
-_MESSAGE_BY_KEY = select(messages.c.id).where(
-    messages.c.chat_id == bindparam("c"), messages.c.key == bindparam("k")
-)
+_MESSAGE_BY_KEY = select(
+    messages.c.id, messages.c.sent_at, messages.c.edited_at, messages.c.assumed_zone
+).where(messages.c.chat_id == bindparam("c"), messages.c.key == bindparam("k"))
 
 
 @dataclass
@@ -84,10 +96,24 @@ class ChatWriter:
         self._names: dict[tuple[int, str, str], _Seen] = {}
         self.new_messages = 0
         self.merged_messages = 0
+        self.corrected: Counter[str] = Counter()
+        """Stored times corrected by this export, by the zone they had been read in."""
+
+    def known_account(self, ref: AccountRef) -> int | None:
+        """The id of the account if it is already known; nothing is created."""
+        key = (str(ref.platform), ref.key)
+        account_id = self._accounts.get(key)
+        if account_id is None:
+            row = self.conn.execute(_ACCOUNT_BY_KEY, {"p": key[0], "k": key[1]}).first()
+            if row is None:
+                return None
+            account_id = self._accounts[key] = int(row[0])
+        return account_id
 
     def account(self, ref: AccountRef, seen_at: datetime | None) -> int:
         """The id of the account (created on first sight), recording the names it showed."""
         key = (str(ref.platform), ref.key)
+        seen_at = to_utc(seen_at)
         account_id = self._accounts.get(key)
         if account_id is None:
             row = self.conn.execute(_ACCOUNT_BY_KEY, {"p": key[0], "k": key[1]}).first()
@@ -102,7 +128,13 @@ class ChatWriter:
             else:
                 account_id = int(row[0])
             self._accounts[key] = account_id
-        for kind, value in (("name", ref.name), ("username", ref.username), ("phone", ref.phone)):
+        named = (
+            ("name", ref.name),
+            ("name", ref.shown_as),
+            ("username", ref.username),
+            ("phone", ref.phone),
+        )
+        for kind, value in named:
             if value:
                 self._seen_name(account_id, kind, value[:500], seen_at)
         return account_id
@@ -136,6 +168,13 @@ class ChatWriter:
             seen.last, seen.dirty = at, True
 
     def finish(self) -> None:
+        """Write the name times gathered in memory; link the people this export only named
+        (reactions, inviters) to the accounts now known."""
+        self._write_names()
+        chat_links.link_reactions(self.conn)
+        chat_links.link_inviters_by_name(self.conn, self.ingest_id)
+
+    def _write_names(self) -> None:
         """Write the name times gathered in memory."""
         for seen in self._names.values():
             if seen.dirty:
@@ -173,6 +212,7 @@ class ChatWriter:
         existing = self.conn.execute(_MESSAGE_BY_KEY, {"c": chat_id, "k": msg.key}).first()
         if existing is not None:
             message_id = int(existing[0])
+            self._correct_time(existing, msg)
             insert_ignoring_duplicates(
                 self.conn,
                 message_sources,
@@ -186,6 +226,29 @@ class ChatWriter:
         self._insert_details(message_id, chat_id, msg, media_rows)
         self.new_messages += 1
         return message_id, True
+
+    def _correct_time(self, stored: Any, msg: ChatMessage) -> None:
+        """Replace a merged message's stored time where this export reads it differently,
+        unless the stored time was exact and this one assumes a zone."""
+        sent_at, edited_at = to_utc(msg.sent_at), to_utc(msg.edited_at)
+        if sent_at is None or (stored.assumed_zone is None and msg.assumed_zone is not None):
+            return
+        edited_at = edited_at or as_utc(stored.edited_at)
+        same_time = as_utc(stored.sent_at) == sent_at and as_utc(stored.edited_at) == edited_at
+        if same_time and stored.assumed_zone == msg.assumed_zone:
+            return
+        self.conn.execute(
+            update(messages)
+            .where(messages.c.id == stored.id)
+            .values(sent_at=sent_at, edited_at=edited_at, assumed_zone=msg.assumed_zone)
+        )
+        if not same_time:
+            self.conn.execute(
+                update(membership_events)
+                .where(membership_events.c.message_id == stored.id)
+                .values(at=sent_at)
+            )
+            self.corrected[stored.assumed_zone or "exact"] += 1
 
     def _fill_missing_media(self, message_id: int, media_rows: list[dict[str, Any]]) -> None:
         """A file one export lacked (placeholder, missing) and another carries is taken."""
@@ -204,7 +267,7 @@ class ChatWriter:
 
     def _insert_message(self, chat_id: int, msg: ChatMessage) -> int:
         sender = self.account(msg.sender, msg.sent_at) if msg.sender else None
-        inviter = self.account(msg.inviter, msg.sent_at) if msg.inviter else None
+        inviter = self._inviter(msg)
         message_id = new_id(
             self.conn.execute(
                 messages.insert(),
@@ -214,8 +277,8 @@ class ChatWriter:
                     sender_id=sender,
                     kind=msg.kind,
                     action=msg.action,
-                    sent_at=msg.sent_at,
-                    edited_at=msg.edited_at,
+                    sent_at=to_utc(msg.sent_at),
+                    edited_at=to_utc(msg.edited_at),
                     assumed_zone=msg.assumed_zone,
                     text=msg.text,
                     forwarded_from=msg.forwarded_from,
@@ -255,7 +318,7 @@ class ChatWriter:
                 ],
             )
         for reaction in msg.reactions:
-            who: list[int | None] = [self.account(a, None) for a in reaction.accounts] or [None]
+            who: list[AccountRef | None] = [*reaction.accounts] or [None]
             self.conn.execute(
                 reactions.insert(),
                 [
@@ -263,69 +326,42 @@ class ChatWriter:
                         "message_id": message_id,
                         "emoji": reaction.emoji[:200],
                         "count": reaction.count,
-                        "account_id": a,
+                        "account_id": self.known_account(a) if a else None,
+                        "account_key": a.key if a else None,
+                        "account_name": a.name[:500] if a and a.name else None,
                     }
                     for a in who
                 ],
             )
         self._membership(message_id, chat_id, msg)
 
+    def _inviter(self, msg: ChatMessage) -> int | None:
+        """The account of a message's inviter where the export gives its identity; an
+        inviter known by name only is linked by name when the export is finished."""
+        if msg.inviter is None or msg.inviter.key.startswith(chat_links.NAME_ONLY):
+            return None
+        return self.account(msg.inviter, msg.sent_at)
+
     def _membership(self, message_id: int, chat_id: int, msg: ChatMessage) -> None:
         event = MEMBERSHIP.get(msg.action or "")
         if msg.kind != "service" or event is None:
             return
         actor = self.account(msg.sender, msg.sent_at) if msg.sender else None
-        base = {"chat_id": chat_id, "message_id": message_id, "event": event, "at": msg.sent_at}
+        at = to_utc(msg.sent_at)
+        base = {"chat_id": chat_id, "message_id": message_id, "event": event, "at": at}
         if event in ("invite", "remove") and msg.members:
             rows = [
                 {**base, "name": name[:500], "account_id": None, "by_account_id": actor}
                 for name in msg.members
             ]
         else:
-            by = self.account(msg.inviter, msg.sent_at) if msg.inviter else None
+            by, by_name = self._inviter(msg), msg.inviter.name if msg.inviter else None
             name = msg.sender.name if msg.sender else None
-            rows = [{**base, "name": name, "account_id": actor, "by_account_id": by}]
+            rows = [
+                {**base, "name": name, "account_id": actor, "by_account_id": by, "by_name": by_name}
+            ]
         self.conn.execute(membership_events.insert(), rows)
 
     def link_forwards_by_name(self, platform: Platform) -> int:
-        """Link forwarded-from names to an account where exactly one account with a
-        platform id ever showed that name; returns how many messages were linked."""
-        names = self.conn.execute(
-            select(messages.c.forwarded_from)
-            .join(message_sources, message_sources.c.message_id == messages.c.id)
-            .where(
-                message_sources.c.ingest_id == self.ingest_id,
-                messages.c.forwarded_from.is_not(None),
-                messages.c.forwarded_account_id.is_(None),
-            )
-            .distinct()
-        ).scalars()
-        platform_chats = select(chats.c.id).where(chats.c.platform == str(platform))
-        linked = 0
-        for name in list(names):
-            owners = self.conn.execute(
-                select(account_names.c.account_id)
-                .join(accounts, accounts.c.id == account_names.c.account_id)
-                .where(
-                    account_names.c.kind == "name",
-                    account_names.c.value == name,
-                    accounts.c.platform == str(platform),
-                    # accounts known only by a name (an inviter, say) are not identities
-                    accounts.c.key.not_like("name:%"),
-                )
-                .distinct()
-                .limit(2)
-            ).all()
-            if len(owners) != 1:
-                continue
-            result = self.conn.execute(
-                update(messages)
-                .where(
-                    messages.c.forwarded_from == name,
-                    messages.c.forwarded_account_id.is_(None),
-                    messages.c.chat_id.in_(platform_chats),
-                )
-                .values(forwarded_account_id=owners[0][0], forwarded_link="by_name")
-            )
-            linked += result.rowcount or 0
-        return linked
+        """Link this export's forwarded-from names to accounts (see ``chat_links``)."""
+        return chat_links.link_forwards_by_name(self.conn, self.ingest_id, platform)

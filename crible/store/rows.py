@@ -24,6 +24,16 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+def to_utc(value: datetime | None) -> datetime | None:
+    """An aware time in UTC, for storing: SQLite keeps a datetime's wall-clock and drops its
+    offset, so a time in another zone must be converted first. A naive time is taken as UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
 def bank_from_row(row: Row[Any]) -> Bank:
     """A Bank from a row of ``banks``."""
     m = row._mapping

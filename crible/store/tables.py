@@ -17,6 +17,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData(
@@ -178,6 +179,10 @@ ingests = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("counts", Text, nullable=False),
     Column("scan_id", ForeignKey("scan_runs.id", ondelete="SET NULL")),
+    # the entry read inside main_file when that is a container (a zipped export), and its
+    # SHA-256; main_file and main_sha256 are then the container's, the item seized (0008)
+    Column("member", Text),
+    Column("member_sha256", String(64)),
 )
 
 ingest_problems = Table(
@@ -189,6 +194,8 @@ ingest_problems = Table(
     Column("reason", Text, nullable=False),
     Column("excerpt", Text, nullable=False),
     Column("fatal", Boolean, nullable=False),
+    # a note (a guessed date order, times corrected...) rejected nothing (0008)
+    Column("note", Boolean, nullable=False, server_default=false()),
 )
 
 accounts = Table(
@@ -305,6 +312,10 @@ reactions = Table(
     Column("emoji", String(200), nullable=False),
     Column("count", Integer, nullable=False),
     Column("account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
+    # who reacted as the export names them; linked to an account only once that account
+    # is known from what it sent or did (0008)
+    Column("account_key", String(200)),
+    Column("account_name", String(500)),
 )
 
 membership_events = Table(
@@ -318,6 +329,8 @@ membership_events = Table(
     Column("name", String(500)),
     Column("by_account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
     Column("at", DateTime(timezone=True)),
+    # the inviter as the export names it (a name only), linked by name (0008)
+    Column("by_name", String(500)),
 )
 
 # --- video (migration 0003) ---

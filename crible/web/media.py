@@ -23,6 +23,7 @@ from crible.model.media import MediaLocation
 from crible.signals.pdq import looks_like_image
 from crible.signals.vpdq import looks_like_video
 from crible.sources.open import open_location
+from crible.sources.walk import split_member
 from crible.store import Store
 from crible.store.tables import media_locations, message_media
 
@@ -36,16 +37,8 @@ def _location(key: bytes, display: str) -> MediaLocation | None:
     """A file or zip entry from a stored location key (``path!/member`` for an entry)."""
     if b"\x00" in key:
         return None
-    start = 0
-    while (at := key.find(b"!/", start)) >= 0:
-        archive = key[:at]
-        if os.path.isfile(archive):
-            try:
-                member = key[at + 2 :].decode("utf-8")
-            except UnicodeDecodeError:
-                return None
-            return MediaLocation(key, display, fs_path=archive, member=member)
-        start = at + 2
+    if (entry := split_member(key)) is not None:
+        return MediaLocation(key, display, fs_path=entry[0], member=entry[1])
     return MediaLocation(key, display, fs_path=key) if os.path.isfile(key) else None
 
 

@@ -28,6 +28,7 @@ from crible.model.chats import (
     ChatMessage,
     ChatRef,
     ExportInfo,
+    ExportNote,
     ExportProblem,
     ExportRecord,
     Platform,
@@ -46,6 +47,10 @@ def _records(path: Path, zone: str | None = None) -> list[ExportRecord]:
 
 def _messages(records: Sequence[ExportRecord]) -> list[ChatMessage]:
     return [r for r in records if isinstance(r, ChatMessage)]
+
+
+def _notes(records: Sequence[ExportRecord]) -> list[ExportNote]:
+    return [r for r in records if isinstance(r, ExportNote)]
 
 
 def _problems(records: Sequence[ExportRecord]) -> list[ExportProblem]:
@@ -608,8 +613,8 @@ def test_trailing_data_an_empty_file_and_a_non_object_are_fatal(tmp_path: Path) 
     assert trailing.position == f"byte {len(data) + 1}" and "garbage" in trailing.reason
     (empty,) = _parse_bytes(tmp_path, b"")
     assert isinstance(empty, ExportProblem) and empty.fatal and empty.position == "byte 0"
-    (array,) = _parse_bytes(tmp_path, b"[1, 2]")
-    assert isinstance(array, ExportProblem) and array.fatal and "not a JSON object" in array.reason
+    with pytest.raises(BadInput, match="it looks like JSON that is no known chat export"):
+        _parse_bytes(tmp_path, b"[1, 2]")
 
 
 def test_a_bom_is_skipped(tmp_path: Path) -> None:
@@ -638,12 +643,10 @@ def test_unknown_types_and_fields_are_kept_raw_and_never_fatal(tmp_path: Path, s
     problems = [(p.position, p.fatal, p.excerpt) for p in _problems(records)]
     chat_field = "future_chat_field" if shape == "single" else "chats.list[0].future_chat_field"
     where = "messages" if shape == "single" else "chats.list[0].messages"
-    assert problems == [
-        (chat_field, False, ""),
-        (f"{where}[2]", False, "a stray string"),
-        ("export", False, ""),  # the count, last
-    ]
-    summary = _problems(records)[-1].reason
+    assert problems == [(chat_field, False, ""), (f"{where}[2]", False, "a stray string")]
+    (note,) = _notes(records)  # the count of what was kept raw: a note, last
+    assert records[-1] == note and note.position == "export"
+    summary = note.text
     assert "type 'story_v9' (1)" in summary and "field 'future_field' (1)" in summary
     assert "reply_to_peer_id" not in summary  # tdesktop writes it: kept, not counted
 
@@ -659,9 +662,9 @@ def test_a_huge_text_is_cut_and_flagged_and_the_rest_read(tmp_path: Path, shape:
     cut = by_key["2"]
     assert len(cut.text) == MAX_TEXT and len(cut.extra["big_field"]) == MAX_FIELD
     assert cut.extra[CUT_KEY] == ["big_field", "text"]
-    problem, summary = _problems(records)
+    (problem,), (summary,) = _problems(records), _notes(records)
     assert not problem.fatal and "5000000" in problem.reason and problem.position.endswith("[1]")
-    assert summary.position == "export" and "field 'big_field' (1)" in summary.reason
+    assert summary.position == "export" and "field 'big_field' (1)" in summary.text
 
 
 @pytest.mark.parametrize("depth", [30, 100_000, 600_000])
@@ -805,8 +808,12 @@ def test_any_corruption_never_raises_and_ends_with_at_most_one_fatal_problem(
             data.insert(at, byte)
         else:
             del data[at]
-    records = _parse_bytes(tmp_path, bytes(data))
+    try:
+        records = _parse_bytes(tmp_path, bytes(data))
+    except BadInput as refused:  # valid JSON of another shape: refused at once, by name
+        assert "not a Telegram Desktop export" in str(refused)
+        return
 
     fatal = [n for n, r in enumerate(records) if isinstance(r, ExportProblem) and r.fatal]
     assert fatal in ([], [len(records) - 1])
-    assert sum(isinstance(r, ExportProblem) and r.position == "export" for r in records) <= 1
+    assert sum(isinstance(r, ExportNote) and r.position == "export" for r in records) <= 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from crible.model.chats import (
     ChatMessage,
     ChatRef,
     ExportInfo,
+    ExportNote,
     ExportProblem,
     ExportRecord,
     Platform,
@@ -34,6 +35,10 @@ def _read(path: Path, **options: str) -> list[ExportRecord]:
 
 def _messages(records: list[ExportRecord]) -> list[ChatMessage]:
     return [r for r in records if isinstance(r, ChatMessage)]
+
+
+def _notes(records: list[ExportRecord]) -> list[ExportNote]:
+    return [r for r in records if isinstance(r, ExportNote)]
 
 
 def _problems(records: list[ExportRecord]) -> list[ExportProblem]:
@@ -70,7 +75,10 @@ def test_ios_sample_marks_omitted_images_and_attributed_notice() -> None:
     assert len(messages) == 12
     notice = messages[0]
     assert (notice.kind, notice.action, notice.sender) == ("service", "encryption_notice", None)
-    assert notice.extra == {"attributed_to": "Dr. Feather"}
+    assert notice.extra == {
+        "attributed_to": "Dr. Feather",
+        "time_as_written": "8/15/23, 9:12:33 AM",
+    }
     omitted = [m for m in messages if m.media]
     assert [m.position for m in omitted] == ["line 3", "line 5", "line 8"]
     for msg in omitted:
@@ -96,7 +104,8 @@ def test_german_android_sample_with_system_lines_and_odd_names() -> None:
     messages = _messages(records)
     assert len(messages) == 20
     first, second = messages[0], messages[1]
-    assert first.action == "encryption_notice" and first.extra == {"attributed_to": "Pokemon Chat"}
+    assert first.action == "encryption_notice"
+    assert first.extra == {"attributed_to": "Pokemon Chat", "time_as_written": "15.04.2016, 15:04"}
     assert (second.kind, second.action, second.sender) == ("service", "encryption_notice", None)
     assert second.text.startswith("Messages you send to this group")
     assert second.sent_at == datetime(2016, 8, 6, 13, 18, tzinfo=UTC)
@@ -168,9 +177,10 @@ def test_date_order_option_and_reported_guesses(tmp_path: Path) -> None:
     )
     records = _read(path, date_order="dmy")
     assert _messages(records)[0].sent_at == datetime(2023, 2, 1, 10, tzinfo=UTC)
-    assert _problems(records) == []
-    guessed = _problems(_read(path))
-    assert [p.position for p in guessed] == ["file"] and "assumed DMY" in guessed[0].reason
+    assert _problems(records) == [] and _notes(records) == []
+    guessed = _read(path)  # a guess is a note: nothing was rejected
+    assert _problems(guessed) == []
+    assert [(n.position, "assumed DMY" in n.text) for n in _notes(guessed)] == [("file", True)]
     forward = [
         "05/01/2023, 10:00 - Ann: a",
         "06/01/2023, 10:00 - Ann: b",
@@ -178,7 +188,7 @@ def test_date_order_option_and_reported_guesses(tmp_path: Path) -> None:
     ]
     records = _read(_export(tmp_path, forward, "order.txt"))
     assert _messages(records)[2].sent_at == datetime(2023, 2, 1, 10, tzinfo=UTC)
-    assert "go back in time" in _problems(records)[0].reason
+    assert "go back in time" in _notes(records)[0].text
     ymd = _read(_export(tmp_path, ["2023-12-31 23:59 - Ann: end"], "ymd.txt"))
     assert _messages(ymd)[0].sent_at == datetime(2023, 12, 31, 23, 59, tzinfo=UTC)
 
@@ -186,10 +196,10 @@ def test_date_order_option_and_reported_guesses(tmp_path: Path) -> None:
 def test_zone_option_and_bad_options(tmp_path: Path) -> None:
     path = _export(tmp_path, ["15.01.2024, 10:00 - Ann: winter", "15.07.2024, 10:00 - Ann: summer"])
     winter, summer = _messages(_read(path, zone="Europe/Paris"))
-    assert winter.sent_at is not None and summer.sent_at is not None
-    assert winter.sent_at.utcoffset() == timedelta(hours=1)
-    assert summer.sent_at.astimezone(UTC) == datetime(2024, 7, 15, 8, tzinfo=UTC)
+    assert winter.sent_at == datetime(2024, 1, 15, 9, tzinfo=UTC)  # given in UTC
+    assert summer.sent_at == datetime(2024, 7, 15, 8, tzinfo=UTC)
     assert winter.assumed_zone == "Europe/Paris"
+    assert winter.extra["time_as_written"] == "15.01.2024, 10:00"
     with pytest.raises(UserError, match="time zone"):
         whatsapp.parse(path, zone="Nowhere/Town")
     with pytest.raises(UserError, match="date order"):
@@ -237,8 +247,9 @@ def test_attached_media_beside_the_chat_file(tmp_path: Path) -> None:
 
 def test_locate_refuses_what_is_not_one_export(tmp_path: Path) -> None:
     (tmp_path / "chat.zip").write_bytes(b"PK")
-    with pytest.raises(BadInput, match="unzip"):
-        whatsapp.locate(tmp_path / "chat.zip")
+    assert whatsapp.locate(tmp_path / "chat.zip") == (tmp_path, tmp_path / "chat.zip")
+    with pytest.raises(BadInput, match="not a readable zip archive"):
+        whatsapp.parse(tmp_path / "chat.zip")
     with pytest.raises(BadInput, match="no WhatsApp chat"):
         whatsapp.locate(tmp_path)
     _export(tmp_path, ["x"], "WhatsApp Chat with A.txt")
@@ -283,7 +294,10 @@ def test_chat_names_phone_authors_and_system_events(tmp_path: Path) -> None:
     assert (subject.action, subject.extra["subject"]) == ("changed_subject", "Books: read")
     assert (removed.action, removed.members) == ("removed", ("Cid",))
     assert (left.action, left.members, left.sender) == ("left", ("Ben",), None)
-    assert (edited.text, edited.extra) == ("see you", {"edited": True})
+    assert (edited.text, edited.extra) == (
+        "see you",
+        {"edited": True, "time_as_written": "03.02.24, 10:05"},
+    )
     assert _chat(_read(path, chat_name="Other name")).key == "name:Other name"
 
 
@@ -305,7 +319,7 @@ def test_unreadable_lines_are_reported_not_fatal(tmp_path: Path) -> None:
     ann, ben = _messages(records)
     assert ann.text == "caf\ufffd ok" and ben.text == "fine"
     path.write_text("no header here\nnor here\n", encoding="utf-8")
-    with pytest.raises(BadInput, match="no WhatsApp message line"):
+    with pytest.raises(BadInput, match="not a WhatsApp text export: no message line"):
         _read(path)
 
 
@@ -337,7 +351,9 @@ def test_fingerprint_keys_merge_two_exports_and_split_repeats(tmp_path: Path) ->
     assert early[1].key == whatsapp.message_fingerprint(early[1], occurrence=2)
     assert [m.position for m in late] == ["line 1", "line 2", "line 3", "line 4"]
     shifted = _messages(_read(_export(tmp_path, common, "c.txt"), zone="Etc/GMT-1"))
-    assert shifted[0].key != early[0].key
+    assert [m.key for m in shifted] == [m.key for m in early]  # the zone is not in the key
+    assert shifted[0].sent_at == datetime(2023, 1, 1, 9, tzinfo=UTC)
+    assert shifted[0].key == whatsapp.message_fingerprint(shifted[0])
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -366,10 +382,11 @@ def test_arbitrary_lines_never_raise(lines: list[str]) -> None:
         try:
             records = _read(path)
         except BadInput as exc:
-            assert "no WhatsApp message line" in str(exc)
+            assert "not a WhatsApp text export" in str(exc)
             return
         assert all(
-            isinstance(r, ExportInfo | ChatRef | ChatMessage | ExportProblem) for r in records
+            isinstance(r, ExportInfo | ChatRef | ChatMessage | ExportProblem | ExportNote)
+            for r in records
         )
         for msg in _messages(records):
             assert msg.sent_at is None or msg.sent_at.tzinfo is not None
