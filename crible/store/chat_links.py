@@ -127,10 +127,13 @@ def link_reactions(conn: Connection) -> None:
         select(chats.c.platform)
         .join(messages, messages.c.chat_id == chats.c.id)
         .where(messages.c.id == reactions.c.message_id)
+        .correlate(reactions)
         .scalar_subquery()
     )
-    account = select(accounts.c.id).where(
-        and_(accounts.c.key == reactions.c.account_key, accounts.c.platform == platform)
+    account = (
+        select(accounts.c.id)
+        .where(and_(accounts.c.key == reactions.c.account_key, accounts.c.platform == platform))
+        .correlate(reactions)
     )
     conn.execute(
         update(reactions)

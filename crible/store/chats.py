@@ -349,9 +349,10 @@ class ChatWriter:
         actor = self.account(msg.sender, msg.sent_at) if msg.sender else None
         at = to_utc(msg.sent_at)
         base = {"chat_id": chat_id, "message_id": message_id, "event": event, "at": at}
-        if event in ("invite", "remove") and msg.members:
+        if msg.members and (event in ("invite", "remove") or msg.sender is None):
+            by = actor if event in ("invite", "remove") else self._inviter(msg)
             rows = [
-                {**base, "name": name[:500], "account_id": None, "by_account_id": actor}
+                {**base, "name": name[:500], "account_id": None, "by_account_id": by}
                 for name in msg.members
             ]
         else:
