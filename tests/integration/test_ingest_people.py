@@ -112,7 +112,8 @@ def test_ios_non_contact_marker_is_one_account(store: Store, tmp_path: Path) -> 
         "[13.01.24, 10:02:00] ~ User 2: a plain space\n"
         "[13.01.24, 10:03:00] ~\u00a0User 2: a no-break space\n"
         "[13.01.24, 10:04:00] User 2: saved as a contact since\n"
-        "[13.01.24, 10:05:00] Book club: \u200e~\u202fUser 2 joined using this group's invite link\n",
+        "[13.01.24, 10:05:00] Book club: \u200e~\u202fUser 2 joined using this group's "
+        "invite link\n",
         encoding="utf-8",
     )
     report = ingest(store, "whatsapp", chat, workers=0)
