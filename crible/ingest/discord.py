@@ -56,10 +56,9 @@ DM_GUILD = "0"
 
 
 def locate(path: Path) -> tuple[Path, Path]:
-    """``(export folder, .json file)`` for an exporter .json file or the folder holding one."""
+    """``(export folder, .json file)`` for an exporter .json file or the folder holding one
+    (a file named is checked by its shape, whatever its name, when it is parsed)."""
     if path.is_file():
-        if path.suffix.lower() != ".json":
-            raise BadInput("not a DiscordChatExporter .json file", source=str(path))
         return path.parent, path
     if not path.is_dir():
         raise BadInput("no such file or folder", source=str(path))

@@ -113,7 +113,7 @@ def _json_shape(stream: DigitGuard) -> str:
                 if items >= _ITEMS_LOOKED_AT:
                     return "json"
             elif prefix == "messages" and event == "end_array":
-                return _header_shape(top)
+                return _header_shape(top) if items == 0 else "json"
     except _Exhausted:
         return UNDECIDED
     except (ijson.JSONError, ValueError, ArithmeticError, UnreadableJson):

@@ -342,8 +342,10 @@ def test_locate_refuses_what_is_not_one_export(tmp_path: Path) -> None:
     _export(tmp_path, [], "b.json")
     with pytest.raises(BadInput, match="several"):
         discord.locate(tmp_path)
-    (tmp_path / "c.txt").write_text("x")
-    with pytest.raises(BadInput, match="not a DiscordChatExporter"):
-        discord.locate(tmp_path / "c.txt")
+    text = tmp_path / "c.txt"
+    text.write_text("x")
+    assert discord.locate(text) == (tmp_path, text)  # a named file is judged by its shape
+    with pytest.raises(BadInput, match="not a readable DiscordChatExporter"):
+        list(discord.parse(text))
     with pytest.raises(BadInput, match="no such file"):
         discord.parse(tmp_path / "gone.json")
