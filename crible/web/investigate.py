@@ -96,9 +96,9 @@ def ingest_list(request: Request, principal: Investigator) -> HTMLResponse:
     with store_of(request).engine.connect() as conn:
         problems: dict[int, int] = dict(
             conn.execute(
-                select(ingest_problems.c.ingest_id, func.count()).group_by(
-                    ingest_problems.c.ingest_id
-                )
+                select(ingest_problems.c.ingest_id, func.count())
+                .where(ingest_problems.c.note.is_(False))  # notes rejected nothing
+                .group_by(ingest_problems.c.ingest_id)
             ).all()
         )
         rows = [
