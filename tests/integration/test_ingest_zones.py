@@ -17,6 +17,7 @@ from crible.services.views import list_messages
 from crible.store import Store
 from crible.store.migrate import upgrade
 from crible.store.tables import (
+    account_names,
     accounts,
     chats,
     ingest_problems,
@@ -211,5 +212,49 @@ def test_migration_0008_rekeys_whatsapp_messages_stored_before(store_url: str) -
         assert sorted(sources) == ingest_ids
         report = ingest(store, "whatsapp", POKEMON, IngestOptions(zone="Europe/Berlin"), workers=0)
         assert (report.messages_new, report.messages_merged) == (19, 1)
+    finally:
+        store.close()
+
+
+def test_migration_0008_gives_ios_non_contacts_their_plain_key(
+    store_url: str, tmp_path: Path
+) -> None:
+    """``name:~ User 2`` (iOS's non-contact marker, stored before 0008) becomes ``name:User 2``
+    and its messages take the keys a new reading gives, so ingesting again merges."""
+    chat_file = tmp_path / "WhatsApp Chat - Club" / "_chat.txt"
+    chat_file.parent.mkdir()
+    chat_file.write_text("[13.01.24, 10:00:00] ~\u202fUser 2: hello\n", encoding="utf-8")
+    engine = create_engine(store_url)
+    upgrade(engine, "0007")
+    with engine.begin() as conn:
+        chat_id = conn.execute(
+            insert(chats).values(platform="whatsapp", key="name:Club", name="Club")
+        ).inserted_primary_key[0]
+        user = conn.execute(
+            insert(accounts).values(platform="whatsapp", key="name:~ User 2", is_bot=False)
+        ).inserted_primary_key[0]
+        conn.execute(insert(account_names).values(account_id=user, kind="name", value="~ User 2"))
+        conn.execute(
+            insert(messages).values(
+                chat_id=chat_id,
+                key="old",
+                sender_id=user,
+                kind="message",
+                sent_at=datetime(2024, 1, 13, 10, tzinfo=UTC),
+                assumed_zone="UTC",
+                text="hello",
+            )
+        )
+    engine.dispose()
+
+    store = Store.open(store_url)
+    try:
+        with store.engine.connect() as conn:
+            key = conn.execute(select(accounts.c.key)).scalar_one()
+            names = set(conn.execute(select(account_names.c.value)).scalars())
+        assert key == "name:User 2" and names == {"~ User 2", "User 2"}
+        report = ingest(store, "whatsapp", chat_file, workers=0)
+        assert (report.messages_new, report.messages_merged) == (0, 1)
+        assert count_rows(store, accounts) == 1
     finally:
         store.close()

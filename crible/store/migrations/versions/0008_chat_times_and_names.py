@@ -80,6 +80,14 @@ _names = sa.table(
     sa.column("first_seen_at", sa.DateTime(timezone=True)),
     sa.column("last_seen_at", sa.DateTime(timezone=True)),
 )
+_DETAILS = (
+    "message_entities",
+    "message_media",
+    "reactions",
+    "membership_events",
+    "message_sources",
+)
+"""Rows that belong to a message, deleted with a copy merged into another."""
 _chats = sa.table("chats", sa.column("id", sa.Integer), sa.column("platform", sa.String))
 _evidence = sa.table("case_evidence", sa.column("kind", sa.String), sa.column("ref", sa.String))
 
@@ -287,10 +295,10 @@ def _store_key(
                         message_id=kept.id, ingest_id=ingest_id, position=position
                     )
                 )
-        for table in ("message_entities", "message_media", "reactions", "membership_events"):
-            conn.execute(sa.text(f"DELETE FROM {table} WHERE message_id = :m"), {"m": copy.id})
-        conn.execute(sa.text("DELETE FROM message_sources WHERE message_id = :m"), {"m": copy.id})
-        conn.execute(sa.text("DELETE FROM messages WHERE id = :m"), {"m": copy.id})
+        for name in _DETAILS:
+            details = sa.table(name, sa.column("message_id", sa.Integer))
+            conn.execute(sa.delete(details).where(details.c.message_id == copy.id))
+        conn.execute(sa.delete(_messages).where(_messages.c.id == copy.id))
     conn.execute(sa.update(_messages).where(_messages.c.id == kept.id).values(key=key))
     _set_time(conn, kept.id, times[latest.id], latest.assumed_zone)
 
