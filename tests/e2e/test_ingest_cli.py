@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -123,3 +126,21 @@ def test_a_file_of_another_format_is_refused_by_name(tmp_path: Path) -> None:
     assert "it looks like a DiscordChatExporter JSON export" in said
     assert "Traceback" not in done.stderr
     assert crible_json("messages", db=db) == []
+
+
+def test_a_zipped_whatsapp_export_through_the_cli(tmp_path: Path) -> None:
+    pokemon = DATA / "samples" / "whatsapp" / "whatstk__pokemon.txt"
+    packed = tmp_path / "WhatsApp Chat with Pokemon Chat.zip"
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as out:
+        out.write(pokemon, "WhatsApp Chat with Pokemon Chat.txt")
+    db = str(tmp_path / "crible.db")
+    done = crible("ingest", "whatsapp", str(packed), "--zone", "Europe/Berlin", "--json", db=db)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert (report["path"], report["messages_new"]) == (str(packed), 20)
+    shown = crible_json("messages", "--limit", "5", db=db)
+    assert shown[2]["text"] == "Hey guys!" and shown[2]["sent_at"].startswith("2016-08-06 11:23")
+    with sqlite3.connect(db) as conn:
+        main_sha256, member = conn.execute("SELECT main_sha256, member FROM ingests").fetchone()
+    assert main_sha256 == hashlib.sha256(packed.read_bytes()).hexdigest()
+    assert member == "WhatsApp Chat with Pokemon Chat.txt"
