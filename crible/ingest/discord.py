@@ -22,7 +22,10 @@ the guild's name, none for direct messages; the guild id is in each message's
   forwarding message has none.
 - Broken JSON (truncated, invalid, a number of over 600 digits) yields everything read
   before it, then one fatal ``ExportProblem`` at ``"byte <offset>"``. A file that breaks
-  before its channel, or is not an exporter file, raises ``BadInput``.
+  before its channel, or is not an exporter file, raises ``BadInput``; one of another
+  format's shape (``sniff``) is refused before anything is read, naming that format.
+- Times keep the offset the exporter wrote (the exporting machine's zone); the store holds
+  them in UTC. A ``messageCount`` that differs from the messages read is a note.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ cannot be read (nothing in a text export is fatal).
   daylight-saving change skips or repeats are read with the offset before the change,
   and listed in a note.
 - Dates: ``date_order`` ("DMY", "MDY", "YMD") or inferred from the whole file
-  (``whatsapp_dates``); a guess is reported as a problem at position "file".
+  (``whatsapp_dates``); a guess is an ``ExportNote`` at position "file".
 - Keys: WhatsApp has no message ids. A message's key is ``message_fingerprint``: the
   SHA-256 of its local time (as the line writes it, without a zone), sender key and text,
   so that two exports of the same chat (two phones, two dates) give the same keys and
@@ -28,12 +28,16 @@ cannot be read (nothing in a text export is fatal).
 - Chat: ``ChatRef(WHATSAPP, "name:<chat name>")``, a group when system lines say so or
   more than two people write, else "personal".
 - Accounts: ``+491701234567`` (with ``phone``) when the author is a phone number, else
-  ``name:<display name>``.
+  ``name:<display name>``. iOS writes ``~ Name`` (``~`` and a space, no-break space or
+  narrow no-break space) for someone not in the phone's contacts: the marker is not part
+  of the name or key; the name as written is kept as ``shown_as``.
 - Media: ``IMG-….jpg (file attached)`` / ``<attached: ….jpg>`` give
   ``MediaRef(exported=True, path=<file name as written>)`` (the ingest service checks
-  the file is beside the chat and inside the folder); ``<Media omitted>``,
+  the file is beside the chat and inside the folder or archive); ``<Media omitted>``,
   ``image omitted``... give ``MediaRef(exported=False, note=<the placeholder>)``. The
   marker line is not kept in ``text``; the lines after it (a caption) are.
+- A file that is not a WhatsApp text export (JSON of another format, by its shape:
+  ``sniff``) is refused at once, naming what it looks like.
 - Lines before the first message that match no format, bytes that are not UTF-8 and
   lines over 64 KiB (cut) are reported; texts over 65,536 characters are cut, reported.
 """
