@@ -180,7 +180,7 @@ ingests = Table(
     Column("counts", Text, nullable=False),
     Column("scan_id", ForeignKey("scan_runs.id", ondelete="SET NULL")),
     # the entry read inside main_file when that is a container (a zipped export), and its
-    # SHA-256; main_file and main_sha256 are then the container's, the item seized (0008)
+    # SHA-256; main_file and main_sha256 are then the container's, the item seized (0009)
     Column("member", Text),
     Column("member_sha256", String(64)),
 )
@@ -194,7 +194,7 @@ ingest_problems = Table(
     Column("reason", Text, nullable=False),
     Column("excerpt", Text, nullable=False),
     Column("fatal", Boolean, nullable=False),
-    # a note (a guessed date order, times corrected...) rejected nothing (0008)
+    # a note (a guessed date order, times corrected...) rejected nothing (0009)
     Column("note", Boolean, nullable=False, server_default=false()),
 )
 
@@ -313,7 +313,7 @@ reactions = Table(
     Column("count", Integer, nullable=False),
     Column("account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
     # who reacted as the export names them; linked to an account only once that account
-    # is known from what it sent or did (0008)
+    # is known from what it sent or did (0009)
     Column("account_key", String(200)),
     Column("account_name", String(500)),
 )
@@ -329,7 +329,7 @@ membership_events = Table(
     Column("name", String(500)),
     Column("by_account_id", ForeignKey("accounts.id", ondelete="SET NULL")),
     Column("at", DateTime(timezone=True)),
-    # the inviter as the export names it (a name only), linked by name (0008)
+    # the inviter as the export names it (a name only), linked by name (0009)
     Column("by_name", String(500)),
 )
 

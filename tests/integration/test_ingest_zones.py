@@ -1,7 +1,7 @@
 """Times and zones of ingested messages, on both backends (issue 12, point 1): WhatsApp local
 times read in --zone and stored in UTC; the same file read again in another zone corrects
 the stored times (noted in the ingest) and never duplicates; Discord offsets applied; a
-store written before migration 0008 re-keyed and its WhatsApp times made UTC."""
+store written before migration 0009 re-keyed and its WhatsApp times made UTC."""
 
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def test_discord_offsets_are_applied_before_storing(store: Store, tmp_path: Path
     assert first.sent_at == datetime(2019, 1, 4, 17, 52, 39, 762000, tzinfo=UTC)
 
 
-def test_migration_0008_rekeys_whatsapp_messages_stored_before(store_url: str) -> None:
+def test_migration_0009_rekeys_whatsapp_messages_stored_before(store_url: str) -> None:
     """A store at 0007 holding the pokemon export twice (read without a zone, then in Berlin:
     the old keys held the offset) and, on SQLite, Berlin wall-clock times: after the upgrade
     one copy is left with the latest reading in UTC, and ingesting again merges into it."""
@@ -216,10 +216,10 @@ def test_migration_0008_rekeys_whatsapp_messages_stored_before(store_url: str) -
         store.close()
 
 
-def test_migration_0008_gives_ios_non_contacts_their_plain_key(
+def test_migration_0009_gives_ios_non_contacts_their_plain_key(
     store_url: str, tmp_path: Path
 ) -> None:
-    """``name:~ User 2`` (iOS's non-contact marker, stored before 0008) becomes ``name:User 2``
+    """``name:~ User 2`` (iOS's non-contact marker, stored before 0009) becomes ``name:User 2``
     and its messages take the keys a new reading gives, so ingesting again merges."""
     chat_file = tmp_path / "WhatsApp Chat - Club" / "_chat.txt"
     chat_file.parent.mkdir()
