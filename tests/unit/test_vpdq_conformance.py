@@ -31,11 +31,10 @@ def video_for(reference: Path) -> Path:
 @pytest.mark.parametrize("reference", REFERENCES, ids=[r.stem for r in REFERENCES])
 def test_sample_video(reference: Path) -> None:
     video = video_for(reference)
-    if not video.exists():
-        pytest.skip(
-            f"{video.name} is not in shared (vectors/vpdq/README.md: over 2 MB, or missing "
-            "from the upstream snapshot); only its hashes were copied"
-        )
+    assert video.is_file(), (
+        f"{reference.name} has no video: a reference whose video is not in tests/data "
+        "cannot be checked, so it is not kept (tests/data/README.md)"
+    )
     downsample = (128, 128) if reference.stem.endswith(DOWNSAMPLED) else None
     computed = hash_video(video, seconds_per_hash=0, downsample=downsample).frames
     expected = parse_reference(reference.read_text())
