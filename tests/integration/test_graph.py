@@ -147,8 +147,6 @@ def test_unknown_format_is_refused(ingested: Store) -> None:
 
 def test_cli_writes_graphml(ingested: Store, tmp_path: Path) -> None:
     url = ingested.url
-    if not str(url).startswith("sqlite"):
-        pytest.skip("one backend is enough for the command line")
     target = tmp_path / "net.graphml"
     done = crible(
         "graph", "--format", "graphml", "--layers", "invited,member", "-o", str(target), db=str(url)
