@@ -1,4 +1,5 @@
-"""Signed evidence bundles through the CLI: keys, export, verify, a tampered copy refused."""
+"""Signed evidence bundles through the CLI: keys, export, verify, a tampered copy refused; the
+bag also checked by the bagit library and the signature by cryptography, not by crible."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import stat
 from pathlib import Path
 
 from crible.store import Store
+from tests import oracles
 from tests.e2e.cli import crible, crible_json
 from tests.integration.test_cases import build_investigation
 
@@ -33,6 +35,7 @@ def test_export_then_verify_then_detect_a_changed_byte(tmp_path: Path) -> None:
     ok = crible("verify", str(bundle), "--key", str(keys / "unit.pub"), db=None)
     assert ok.returncode == 0, ok.stdout
     assert f"bundle {ref} verified: 5 files checked, 3 custody entries" in ok.stdout
+    assert oracles.bundle_problems(bundle, keys / "unit.pub") == []  # bagit and cryptography
     copy = tmp_path / "copy"
     shutil.copytree(bundle, copy)
     path = copy / "data" / "case.json"
@@ -43,3 +46,9 @@ def test_export_then_verify_then_detect_a_changed_byte(tmp_path: Path) -> None:
     assert bad.returncode == 1
     assert bad.stdout.startswith("FAIL changed file data/case.json: SHA-256 ")
     assert f"bundle {ref} NOT verified" in bad.stdout
+    [problem] = oracles.bundle_problems(copy, keys / "unit.pub")
+    assert problem.startswith("bagit: ") and "data/case.json" in problem
+    other = tmp_path / "other-keys"
+    assert crible("keys", "init", "--dir", str(other), db=None).returncode == 0
+    [problem] = oracles.bundle_problems(bundle, other / "unit.pub")
+    assert problem.startswith("signature: InvalidSignature")

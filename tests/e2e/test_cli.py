@@ -7,8 +7,12 @@ from pathlib import Path
 
 import click
 import pytest
+from sqlalchemy import select
 
 from crible.cli.main import cli
+from crible.store import Store
+from crible.store.tables import banks, matches, media_locations
+from tests import oracles
 from tests.e2e.cli import crible, crible_json
 
 
@@ -96,13 +100,52 @@ def test_every_command_has_help_text() -> None:
                 assert param.help, f"{path} {param.opts}"
 
 
+def planted_copies(folder: Path) -> set[str]:
+    """The demo's media files that are edited copies of a listed original, found without
+    crible: each originals/listed-NNN.jpg has a media/photo-NNN.jpg that is other bytes within
+    PDQ distance 31 of it, or of its mirror image (pdqhash directly), and no other media file
+    is that close to an original."""
+    originals = {path.name.removeprefix("listed-"): path for path in folder.glob("originals/*")}
+    listed = {oracles.pdq(path)[0] for path in originals.values()}
+    near = {
+        path.name
+        for path in (folder / "media").iterdir()
+        for seen in (oracles.pdq(path)[0], oracles.pdq(path, mirrored=True)[0])
+        if min(oracles.distance(seen, h) for h in listed) <= 31
+    }
+    by_name = {f"photo-{number}" for number in originals}
+    assert near == by_name, "the demo's copies are not the pictures close to its originals"
+    for number, original in originals.items():
+        copy = oracles.digests(folder / "media" / f"photo-{number}")["sha256"]
+        assert copy != oracles.digests(original)["sha256"], f"photo-{number} is not edited"
+    return near
+
+
+def matched_in_media(db: Path, bank: str, media: Path) -> set[str]:
+    """The files under ``media`` that the store holds a match of ``bank`` for."""
+    query = (
+        select(media_locations.c.display)
+        .join(matches, matches.c.sha256 == media_locations.c.sha256)
+        .join(banks, banks.c.id == matches.c.bank_id)
+        .where(banks.c.name == bank)
+    )
+    with Store.open(str(db)) as store, store.engine.connect() as conn:
+        shown = [Path(display) for display in conn.scalars(query)]
+    return {path.name for path in shown if path.parent == media}
+
+
 def test_demo_finds_every_edited_copy_and_nothing_else(tmp_path: Path) -> None:
+    folder = tmp_path / "crible-demo"
     for _ in range(2):  # a second run replaces the first demo's folder
         done = crible("demo", "--pictures", "60", "--listed", "10", db=None, cwd=tmp_path)
         assert done.returncode == 0, done.stdout + done.stderr
-        assert "found 10 of 10 edited copies; 0 unrelated pictures matched" in done.stdout
-    demo_db = tmp_path / "crible-demo" / "crible.db"
-    assert len(list((tmp_path / "crible-demo" / "media").iterdir())) == 60
+    demo_db = folder / "crible.db"
+    assert len(list((folder / "media").iterdir())) == 60
+    planted = planted_copies(folder)
+    assert len(planted) == 10
+    assert matched_in_media(demo_db, "demo-benign", (folder / "media").resolve()) == planted
+    said = f"found {len(planted)} of {len(planted)} edited copies; 0 unrelated pictures matched"
+    assert said in done.stdout
     assert "the generated investigation" in done.stdout
     chats = crible_json("chats", db=str(demo_db))
     assert sorted(c["name"] for c in chats) == ["Group East", "Group North", "Group South"]
@@ -123,6 +166,7 @@ def test_demo_finds_every_edited_copy_and_nothing_else(tmp_path: Path) -> None:
     key = tmp_path / "crible-demo" / "cases" / "keys" / "unit.pub"
     checked = crible("verify", str(bundles[0]), "--key", str(key), db=str(demo_db))
     assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert all(oracles.bundle_problems(bundle, key) == [] for bundle in bundles)
     assert (bundles[0].parent / f"{bundles[0].parent.name}-fr.pdf").read_bytes()[:5] == b"%PDF-"
 
     (tmp_path / "mine").mkdir()
