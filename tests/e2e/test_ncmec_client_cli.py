@@ -31,9 +31,11 @@ from crible.services.review import decide
 from crible.services.scan import scan
 from crible.signals.crypto import hash_file
 from crible.store import Store
+from tests import oracles
 from tests.conftest import DATA
 from tests.e2e.cli import CRIBLE, crible
 from tests.e2e.ncmec_server import NcmecTestServer
+from tests.unit.test_vics_export import vics_2_problems
 
 CONFIG = """
 [reporter]
@@ -191,6 +193,13 @@ def test_vics_export_imports_back_into_a_bank(
     db, ref = platform_case["db"], platform_case["ref"]
     out = tmp_path / "case.vics.json"
     run("export", "vics", ref, "--out", str(out), db=db)
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert vics_2_problems(document) == []
+    uploads = sorted(platform_case["media"].iterdir())
+    assert [r["SHA256"] for r in document["value"]] == [
+        oracles.digests(p)["sha256"] for p in uploads
+    ]
+    assert [r["MD5"] for r in document["value"]] == [oracles.digests(p)["md5"] for p in uploads]
     with closing(Store.open(db)) as store:
         import_list(store, out, bank="from-case", fmt="vics")
         entries = list(store.banks.entries("from-case"))
