@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import bagit
 import numpy as np
@@ -35,8 +36,12 @@ def pdq(path: Path, *, mirrored: bool = False) -> tuple[str, int]:
         rgb = image.convert("RGB")
         if mirrored:
             rgb = rgb.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-        pixels = np.asarray(rgb)
-    vector, quality = pdqhash.compute(pixels)
+        return pdq_of_pixels(np.asarray(rgb))
+
+
+def pdq_of_pixels(pixels: Any) -> tuple[str, int]:
+    """(hex, quality) of an RGB pixel array (height x width x 3, uint8) by pdqhash."""
+    vector, quality = pdqhash.compute(np.ascontiguousarray(pixels, dtype=np.uint8))
     return f"{int(''.join(str(int(bit)) for bit in vector), 2):064x}", int(quality)
 
 
