@@ -67,7 +67,7 @@ def postgres_midway(engine: Engine, size_before: int) -> bool:
     MIDWAY_BYTES, and no entry is visible."""
     with engine.connect() as conn:
         writers, size, visible = conn.execute(POSTGRES_MIDWAY).one()
-    return writers > 0 and visible == 0 and size - size_before >= MIDWAY_BYTES
+    return bool(writers > 0 and visible == 0 and size - size_before >= MIDWAY_BYTES)
 
 
 def test_killed_import_leaves_nothing_half_done(store_url: str, tmp_path: Path) -> None:

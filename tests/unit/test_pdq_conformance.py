@@ -382,8 +382,11 @@ def unletterbox(path: Path, threshold: int) -> bytes:
     then save the crop in the source's format (re-encoded, as pytx does)."""
     with Image.open(path) as image:
         rgb = np.asarray(image.convert("RGB"))
-        content = ~(rgb <= threshold).all(axis=2)
-        rows, columns = np.flatnonzero(content.any(axis=1)), np.flatnonzero(content.any(axis=0))
+        content = ~np.all(rgb <= threshold, axis=2)
+        rows, columns = (
+            np.flatnonzero(np.any(content, axis=1)),
+            np.flatnonzero(np.any(content, axis=0)),
+        )
         box = (int(columns[0]), int(rows[0]), int(columns[-1]) + 1, int(rows[-1]) + 1)
         buffer = io.BytesIO()
         image.crop(box).save(buffer, format=image.format)

@@ -116,7 +116,8 @@ def test_document_has_the_vics_2_structure_and_the_files_hashes(
 
     assert vics_2_problems(document) == []
     numbers = [
-        int(item.file_name.removeprefix("photo_").removesuffix(".jpg")) for item in case_file.media
+        int(str(item.file_name).removeprefix("photo_").removesuffix(".jpg"))
+        for item in case_file.media
     ]
     expected = [
         {
