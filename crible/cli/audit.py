@@ -26,7 +26,7 @@ def audit() -> None:
 @pass_app
 def audit_verify(app: App, as_json: bool) -> None:
     """Check every entry's hash and link; exit 4 at the first edited, removed or moved one."""
-    result = service.verify(app.store())
+    result = service.verify(app.reader())
     if as_json:
         click.echo(json.dumps(service.verification_summary(result)))
     elif result.problem is None:
@@ -53,7 +53,7 @@ def audit_verify(app: App, as_json: bool) -> None:
 def audit_show(app: App, limit: int, action: str | None) -> None:
     """Show the newest entries of the audit log."""
     table = Table("id", "at", "actor", "action", "target", "detail")
-    for e in service.entries(app.store(), action=action, limit=limit):
+    for e in service.entries(app.reader(), action=action, limit=limit):
         table.add_row(
             str(e.id),
             e.at.isoformat(timespec="seconds"),

@@ -148,7 +148,7 @@ def _print_report(report: ImportReport, as_json: bool) -> None:
 @pass_app
 def list_(app: App, as_json: bool) -> None:
     """List banks with their provenance and size."""
-    stats = service.list_banks(app.store())
+    stats = service.list_banks(app.reader())
     if as_json:
         click.echo(json.dumps([_stats_dict(s) for s in stats], indent=2, default=str))
         return
@@ -179,7 +179,7 @@ def list_(app: App, as_json: bool) -> None:
 @pass_app
 def show(app: App, name: str, as_json: bool) -> None:
     """Show a bank: provenance, counts by signal type and by category."""
-    s = service.show_bank(app.store(), name)
+    s = service.show_bank(app.reader(), name)
     if as_json:
         click.echo(json.dumps(_stats_dict(s), indent=2, default=str))
         return
@@ -257,10 +257,10 @@ def delete(app: App, name: str, yes: bool) -> None:
 def export(app: App, name: str, fmt: str, output: Path | None) -> None:
     """Write a bank's entries as a hash list."""
     if output is None:
-        service.export_bank(app.store(), name, sys.stdout, fmt=fmt)
+        service.export_bank(app.reader(), name, sys.stdout, fmt=fmt)
         return
     with output.open("w", encoding="utf-8", newline="") as out:
-        count = service.export_bank(app.store(), name, out, fmt=fmt)
+        count = service.export_bank(app.reader(), name, out, fmt=fmt)
     Console(stderr=True).print(f"{count} entries written to {output}", highlight=False)
 
 

@@ -55,7 +55,7 @@ def create(app: App, title: str, kind: str, actor: str, as_json: bool) -> None:
 @pass_app
 def list_command(app: App, as_json: bool) -> None:
     """Every case, oldest first."""
-    found = cases.list_cases(app.store())
+    found = cases.list_cases(app.reader())
     if as_json:
         click.echo(dumps(to_json_ready(found)))
         return
@@ -84,7 +84,7 @@ def list_command(app: App, as_json: bool) -> None:
 @pass_app
 def show(app: App, case_ref: str, as_json: bool) -> None:
     """A case's suspects, evidence with provenance, custody and related files."""
-    file = cases.case_file(app.store(), case_ref)
+    file = cases.case_file(app.reader(), case_ref)
     if as_json:
         click.echo(json.dumps(case_file_dict(file), indent=2, ensure_ascii=False))
         return

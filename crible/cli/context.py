@@ -20,9 +20,17 @@ class App:
         self._store: Store | None = None
 
     def store(self, default: str | None = None) -> Store:
-        """Open (and migrate) the store on first use: --db, else ``default``, else ./crible.db."""
+        """Open (create or migrate) the store, for a command that changes it: --db, else
+        ``default``, else $CRIBLE_DB, else ./crible.db."""
         if self._store is None:
             self._store = Store.open(self.db_url or default)
+        return self._store
+
+    def reader(self) -> Store:
+        """Open the store read-only, for a command that only shows: never created, never
+        migrated, never written (a write-blocked copy works)."""
+        if self._store is None:
+            self._store = Store.open(self.db_url, readonly=True)
         return self._store
 
     def close(self) -> None:

@@ -61,7 +61,7 @@ def graph(
     app: App, fmt: str, output: Path | None, layers: tuple[str, ...], near: int, scores: bool
 ) -> None:
     """Export the network of accounts, chats and media, one edge layer per relation."""
-    store = app.store()
+    store = app.reader()
     built = build_graph(store, layers, near=near)
     if scores:
         from crible.services.suspects import analyse

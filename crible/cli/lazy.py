@@ -10,7 +10,10 @@ import click
 
 
 class LazyGroup(click.Group):
-    """Commands given as ``name -> "module:attribute"``, imported on first use."""
+    """Commands given as ``name -> "module:attribute"``, imported on first use.
+
+    A two-word name (``"scan delete"``) is a subcommand of a command that is not a group
+    (``crible scan PATHS`` scans; ``crible scan delete ID`` undoes a scan)."""
 
     def __init__(self, *args: Any, lazy: dict[str, str] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -28,3 +31,11 @@ class LazyGroup(click.Group):
         if not isinstance(command, click.Command):
             raise TypeError(f"{target} is not a click command")
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        if len(args) >= 2 and f"{args[0]} {args[1]}" in self.lazy:
+            name = f"{args[0]} {args[1]}"
+            return name, self.get_command(ctx, name), args[2:]
+        return super().resolve_command(ctx, args)

@@ -50,6 +50,7 @@ def summary_dict(summary: ScanSummary) -> dict[str, Any]:
         "finished_at": run.finished_at.isoformat() if run.finished_at else None,
         "files_seen": summary.files_seen,
         "files_hashed": summary.files_hashed,
+        "hashed_now": summary.hashed_now,
         "files_reused": summary.files_skipped,
         "distinct_media": summary.distinct_media,
         "low_quality": summary.low_quality,
@@ -83,15 +84,21 @@ def print_summary(console: Console, summary: ScanSummary, limit: int = 100) -> N
     """Print the summary table, the matches and the rejected inputs."""
     run = summary.run
     table = Table(title=f"scan {run.id}: {run.status}", show_header=False)
+    if summary.hashed_now is None:  # a past run, shown again
+        hashed: list[tuple[str, object]] = [("hashed", summary.files_hashed)]
+    else:
+        hashed = [("hashed now", summary.hashed_now)]
+        if summary.resumed:
+            hashed.append(("done before it was interrupted", summary.already_done))
     for label, value in [
         ("files seen", summary.files_seen),
-        ("hashed now", summary.files_hashed),
+        *hashed,
         ("already known (not read again)", summary.files_skipped),
         ("distinct media (by SHA-256)", summary.distinct_media),
         ("PDQ quality too low to match", summary.low_quality),
         ("media matching a bank", summary.matched_media),
         ("rejected inputs", len(summary.rejected)),
-        ("resumed an interrupted run", "yes" if summary.resumed else "no"),
+        *([] if summary.hashed_now is None else [("resumed", "yes" if summary.resumed else "no")]),
     ]:
         table.add_row(label, str(value))
     console.print(table)

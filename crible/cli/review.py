@@ -84,7 +84,7 @@ def list_command(
 ) -> None:
     """The review queue, most urgent first (new media, severe categories, most matches)."""
     items = service.review_queue(
-        app.store(),
+        app.reader(),
         status=_statuses(status),
         category=category,
         limit=limit,
@@ -114,7 +114,7 @@ def list_command(
 @click.pass_context
 def show(ctx: click.Context, app: App, sha256: str, as_json: bool) -> None:
     """One file's reasons, matches and decisions (never its picture)."""
-    item = service.review_item(app.store(), sha256, settings=_settings(ctx))
+    item = service.review_item(app.reader(), sha256, settings=_settings(ctx))
     if as_json:
         click.echo(dumps(item_dict(item)))
         return
@@ -220,7 +220,7 @@ def escalate(
 @pass_app
 def feedback(app: App, bank: str | None, as_json: bool) -> None:
     """Rejected matches, one per suppressed entry, to report back to list providers."""
-    found = list(service.provider_feedback(app.store(), bank))
+    found = list(service.provider_feedback(app.reader(), bank))
     if as_json:
         click.echo(dumps([decision_dict(d) for d in found]))
         return
@@ -288,7 +288,7 @@ def item_dict(item: ReviewItem) -> dict[str, Any]:
 @pass_app
 def settings_command(app: App, count: int | None, actor: str) -> None:
     """Show or set the store's review settings (the same for the CLI, the web app and cases)."""
-    store = app.store()
+    store = app.store() if count is not None else app.reader()
     if count is not None:
         service.set_required_confirmations(store, count, actor)
     current = service.review_settings(store).required_confirmations

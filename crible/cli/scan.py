@@ -160,19 +160,31 @@ def scan(
 @pass_app
 def results(app: App, scan_id: int | None, as_json: bool) -> None:
     """Show what a scan run found: counts, matches and rejected inputs."""
-    store = app.store()
+    store = app.reader()
     run = store.scans.get(scan_id) if scan_id is not None else store.scans.latest()
     _show(summarise(store, run.id), as_json)
 
 
 @click.command("hash")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "files", nargs=-1, required=True, type=click.Path(path_type=Path, exists=True, dir_okay=False)
+)
 @click.option("--fast", is_flag=True, help="Reduced-scale JPEG decoding (see crible scan --fast).")
 def hash_command(files: tuple[Path, ...], fast: bool) -> None:
-    """Print the SHA-256, SHA-1, MD5 and PDQ (with quality) of FILES, as JSON lines."""
+    """Print the SHA-256, SHA-1, MD5 and PDQ (with quality) of FILES, as JSON lines.
+
+    A file that cannot be read is named on stderr with the reason, the others are still
+    hashed, and the exit status is 3.
+    """
+    unreadable = 0
     for path in files:
-        with path.open("rb") as stream:
-            hashes = hash_media(stream, fast=fast, source=str(path))
+        try:
+            with path.open("rb") as stream:
+                hashes = hash_media(stream, fast=fast, source=str(path))
+        except OSError as exc:
+            unreadable += 1
+            click.echo(f"{path}: cannot read it: {exc.strerror or exc}", err=True)
+            continue
         record = {"path": str(path), **asdict(hashes.crypto)}
         record.update(
             pdq=hashes.pdq.value if hashes.pdq else None,
@@ -181,6 +193,8 @@ def hash_command(files: tuple[Path, ...], fast: bool) -> None:
             pdq_reason=hashes.pdq_reason,
         )
         click.echo(dumps(record).replace("\n", "").replace("  ", " "))
+    if unreadable:
+        raise CompletedWithErrors()
 
 
 def _show(summary: ScanSummary, as_json: bool) -> None:

@@ -107,7 +107,7 @@ def suspects(
     keywords: tuple[Path, ...],
 ) -> None:
     """Rank the accounts of the investigation by an explained score, with the top reasons."""
-    analysis = _analyse(app.store(), weights, keywords)
+    analysis = _analyse(app.reader(), weights, keywords)
     if picture:
         _write(picture, network_picture(analysis))
     if curve:
@@ -165,7 +165,7 @@ def account(
 ) -> None:
     """Profile of one account (its id from `crible suspects`): identities, chats, known files
     posted, and each indicator with the messages that support it."""
-    store = app.store()
+    store = app.reader()
     analysis = _analyse(store, weights, keywords)
     profile = account_profile(store, account_id, analysis=analysis)
     if timeline:

@@ -67,7 +67,7 @@ def user_revoke(app: App, name: str) -> None:
 @pass_app
 def user_list(app: App, as_json: bool) -> None:
     """List accounts with their roles."""
-    found = auth.users(app.store()).all()
+    found = auth.users(app.reader()).all()
     if as_json:
         rows = [
             {

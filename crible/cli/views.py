@@ -37,7 +37,7 @@ def _emit(rows: list[Any], as_json: bool, table: Table, cells: Any) -> None:
 @pass_app
 def accounts(app: App, as_json: bool) -> None:
     """Accounts across every export, with all names and usernames they showed."""
-    rows = views.list_accounts(app.store())
+    rows = views.list_accounts(app.reader())
     table = Table(
         "platform",
         "key",
@@ -71,7 +71,7 @@ def accounts(app: App, as_json: bool) -> None:
 @pass_app
 def chats(app: App, as_json: bool) -> None:
     """Chats across every export, with their size and time span."""
-    rows = views.list_chats(app.store())
+    rows = views.list_chats(app.reader())
     table = Table(
         "platform",
         "key",
@@ -123,7 +123,7 @@ def messages(
 ) -> None:
     """Messages in time order, merged across exports."""
     when = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
-    rows = views.list_messages(app.store(), account=account, chat=chat, since=when, limit=limit)
+    rows = views.list_messages(app.reader(), account=account, chat=chat, since=when, limit=limit)
     table = Table("time (UTC)", "chat", "sender", "text", "fwd from", "media", "exports")
     table.columns[3].overflow = "fold"
     _emit(
@@ -155,7 +155,7 @@ def messages(
 @pass_app
 def media(app: App, matched: bool, limit: int, as_json: bool) -> None:
     """Media carried by messages: file hash, status and matches."""
-    rows = views.list_media(app.store(), matched=matched, limit=limit)
+    rows = views.list_media(app.reader(), matched=matched, limit=limit)
     table = Table("time (UTC)", "chat", "sender", "kind", "path", "status", "sha256", "matches")
     table.columns[4].overflow = "fold"
     _emit(

@@ -58,6 +58,22 @@ class StoreError(CribleError):
     """The store cannot be reached or its schema is not at the expected revision."""
 
 
+class StoreUnavailable(StoreError):
+    """The store named cannot be opened as asked (not a store, read-only, unreachable)."""
+
+
+class NoStore(StoreUnavailable):
+    """There is no store where one was named; a command that only reads never creates one."""
+
+
+class Interrupted(CribleError):
+    """The work stopped before it finished; what was done is kept and re-running resumes it."""
+
+
+class EvidenceInUse(UserError):
+    """The change is refused: it would alter items that a case already holds as evidence."""
+
+
 class NotAuthenticated(UserError):
     """No valid credentials (session, token or password) came with the request."""
 

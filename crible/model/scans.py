@@ -15,8 +15,31 @@ class ScanStatus(StrEnum):
     """The state of a scan run."""
 
     RUNNING = "running"
+    INTERRUPTED = "interrupted"
+    """Stopped before the end (Ctrl-C, or its process is gone); running it again resumes it."""
     COMPLETED = "completed"
     COMPLETED_WITH_ERRORS = "completed_with_errors"
+
+
+@dataclass(frozen=True)
+class ProcessRef:
+    """The process that runs a scan: its host, its id and when it started (an id that the
+    system gave to a later process is then not taken for the scan's)."""
+
+    host: str
+    pid: int
+    started: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.host} {self.pid} {self.started}".strip()
+
+    @classmethod
+    def parse(cls, text: str | None) -> ProcessRef | None:
+        """The reference stored as ``host pid [start]``; None if absent or unreadable."""
+        parts = (text or "").split()
+        if len(parts) not in (2, 3) or not parts[1].isdigit():
+            return None
+        return cls(parts[0], int(parts[1]), parts[2] if len(parts) == 3 else "")
 
 
 @dataclass(frozen=True)
@@ -43,6 +66,8 @@ class ScanRun:
     status: ScanStatus
     started_at: datetime
     finished_at: datetime | None = None
+    owner: ProcessRef | None = None
+    """The process that runs (or last ran) it."""
 
 
 @dataclass(frozen=True)
@@ -60,6 +85,8 @@ class ScanSummary:
     resumed: bool = False
     already_done: int = 0
     recorded_now: int = 0
+    hashed_now: int | None = None
+    """Files read and hashed by this invocation (None when showing a past run)."""
     matched_media: int = 0
     locations: dict[str, tuple[str, ...]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
@@ -11,9 +12,11 @@ from dataclasses import replace
 from multiprocessing import get_all_start_methods, get_context
 from typing import Protocol
 
+from crible.model.errors import Conflict, Interrupted
 from crible.model.media import MediaLocation, RejectedMedia
 from crible.model.scans import ScannedItem, ScanOptions, ScanRun, ScanStatus, ScanSummary
 from crible.services.matching import Matcher
+from crible.services.processes import is_running, state, this_process
 from crible.services.scan_worker import HashOutcome, hash_location
 from crible.sources import walk
 from crible.sources.walk import walk_keys
@@ -96,38 +99,68 @@ def _scan(
     resume: bool,
     progress: ScanProgress | None,
 ) -> ScanSummary:
-    """Run (or resume) a scan over what ``sources`` yields; see ``scan``."""
-    # The pool starts first, so that its processes start while this one loads the index.
-    with _executor(workers) as pool:
-        run = store.scans.find_resumable(shown, options) if resume else None
-        resumed = run is not None
-        run = run or store.scans.create(shown, options)
-        done = store.scans.done_keys(run.id) if resumed else set()
-        matcher = Matcher(store, threshold=options.threshold)
-        if progress is not None:
-            total = sum(1 for _ in sources())
-            progress.start(total, len(done))
-        writer = _Writer(store, run, matcher, progress)
-        pipeline = _Pipeline(store, options, writer, max(1, worker_count(workers)))
-        for item in sources():
-            if item.key not in done:
-                pipeline.feed(item, pool)
-        pipeline.drain()
+    """Run (or resume) a scan over what ``sources`` yields; see ``scan``.
+
+    Ctrl-C (KeyboardInterrupt) keeps what was hashed, marks the run interrupted and raises
+    ``Interrupted``; the same scan run again resumes it."""
+    owner = this_process()
+    writer: _Writer | None = None
+    done: set[bytes] = set()
+    try:
+        # The pool starts first, so that its processes start while this one loads the index.
+        with _executor(workers) as pool:
+            found = _resumable(store, shown, options) if resume else None
+            resumed = found is not None
+            run = store.scans.claim(found.id, owner) if found else None
+            run = run or store.scans.create(shown, options, owner)
+            done = store.scans.done_keys(run.id) if resumed else set()
+            matcher = Matcher(store, threshold=options.threshold)
+            if progress is not None:
+                total = sum(1 for _ in sources())
+                progress.start(total, len(done))
+            writer = _Writer(store, run, matcher, progress)
+            pipeline = _Pipeline(store, options, writer, max(1, worker_count(workers)))
+            for item in sources():
+                if item.key not in done:
+                    pipeline.feed(item, pool)
+            pipeline.drain()
+    except KeyboardInterrupt:
+        if writer is None:
+            raise
+        writer.flush()
+        store.scans.interrupt(writer.run.id)
+        raise Interrupted(
+            f"scan {writer.run.id} stopped: {len(done) + writer.recorded} files recorded "
+            f"({writer.hashed} hashed now, {len(done)} done before)"
+        ) from None
     writer.flush()
+    failed = next(store.scans.rejections(run.id), None) is not None
+    store.scans.finish(run.id, ScanStatus.COMPLETED_WITH_ERRORS if failed else ScanStatus.COMPLETED)
     return replace(
         summarise(store, run.id, resumed=resumed),
         already_done=len(done),
         recorded_now=writer.recorded,
+        hashed_now=writer.hashed,
+    )
+
+
+def _resumable(store: Store, shown: list[str], options: ScanOptions) -> ScanRun | None:
+    """The unfinished run to resume; refused while its process still runs on this host."""
+    run = store.scans.find_resumable(shown, options)
+    if run is None or run.owner is None or is_running(run.owner) is not True:
+        return run
+    raise Conflict(
+        f"scan {run.id} over the same paths is running now (process {run.owner.pid}); "
+        "wait for it to end, or start another run with --new-run"
     )
 
 
 def summarise(store: Store, scan_id: int, *, resumed: bool = False) -> ScanSummary:
-    """Finish a run (if it is still running) and gather what it found."""
+    """What a run found, as it stands (only reads: a run still marked running whose process
+    is gone is shown as interrupted, and stays resumable)."""
     rejected = tuple(store.scans.rejections(scan_id))
     run = store.scans.get(scan_id)
-    if run.status is ScanStatus.RUNNING:
-        status = ScanStatus.COMPLETED_WITH_ERRORS if rejected else ScanStatus.COMPLETED
-        run = store.scans.finish(scan_id, status)
+    run = replace(run, status=state(run))
     counts = store.scans.counts(scan_id)
     found = tuple(store.scans.matches(scan_id))
     return ScanSummary(
@@ -155,6 +188,7 @@ class _Writer:
         self.store, self.run, self.matcher, self.progress = store, run, matcher, progress
         self.buffer: list[ScannedItem] = []
         self.recorded = 0
+        self.hashed = 0
         self.last_flush = time.monotonic()
 
     def add(self, item: ScannedItem) -> None:
@@ -176,6 +210,7 @@ class _Writer:
         ]
         self.store.scans.record(self.run.id, items)
         self.recorded += len(items)
+        self.hashed += sum(1 for i in items if i.hashes is not None and not i.reused)
         if self.progress is not None:
             self.progress.advance(
                 len(items),
@@ -279,6 +314,12 @@ def _ready() -> None:
     """A no-op task that makes the pool start its processes."""
 
 
+def _leave_interrupts() -> None:
+    """Hashing processes ignore Ctrl-C: the scan's own process stops them and keeps what
+    they finished (Ctrl-C reaches every process of the terminal's group)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def worker_count(workers: int | None) -> int:
     """The number of hashing processes: as asked, else one per core this process may use."""
     if workers is not None:
@@ -295,7 +336,9 @@ def _executor(workers: int | None) -> Iterator[Executor | None]:
     if count <= 0:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=count, mp_context=get_context(_START_METHOD))
+    pool = ProcessPoolExecutor(
+        max_workers=count, mp_context=get_context(_START_METHOD), initializer=_leave_interrupts
+    )
     pool.submit(_ready)  # starts every worker now, before this process starts any thread
     try:
         yield pool

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Engine, exists, func, select, update
 from crible.model.errors import NotFound
 from crible.model.matches import Match
 from crible.model.media import RejectedMedia
-from crible.model.scans import ScannedItem, ScanOptions, ScanRun, ScanStatus
+from crible.model.scans import ProcessRef, ScannedItem, ScanOptions, ScanRun, ScanStatus
 from crible.model.signals import (
     CryptoHashes,
     MediaHashes,
@@ -44,8 +44,10 @@ class ScanRepository:
     def __init__(self, engine: Engine):
         self.engine = engine
 
-    def create(self, roots: Sequence[str], options: ScanOptions) -> ScanRun:
-        """Start a new scan run."""
+    def create(
+        self, roots: Sequence[str], options: ScanOptions, owner: ProcessRef | None = None
+    ) -> ScanRun:
+        """Start a new scan run, run by ``owner``."""
         with self.engine.begin() as conn:
             scan_id = new_id(
                 conn.execute(
@@ -54,9 +56,23 @@ class ScanRepository:
                         options=_options_json(options),
                         status=ScanStatus.RUNNING,
                         started_at=now(),
+                        owner=str(owner) if owner else None,
                     )
                 )
             )
+            return self._get(conn, scan_id)
+
+    def claim(self, scan_id: int, owner: ProcessRef) -> ScanRun:
+        """Resume an unfinished run in the process ``owner``."""
+        return self._set(scan_id, status=ScanStatus.RUNNING, owner=str(owner), finished_at=None)
+
+    def interrupt(self, scan_id: int) -> ScanRun:
+        """Mark a run as stopped before its end (it stays resumable)."""
+        return self._set(scan_id, status=ScanStatus.INTERRUPTED)
+
+    def _set(self, scan_id: int, **values: Any) -> ScanRun:
+        with self.engine.begin() as conn:
+            conn.execute(update(scan_runs).where(scan_runs.c.id == scan_id).values(**values))
             return self._get(conn, scan_id)
 
     def get(self, scan_id: int) -> ScanRun:
@@ -77,7 +93,7 @@ class ScanRepository:
         query = (
             select(scan_runs.c.id)
             .where(
-                scan_runs.c.status == ScanStatus.RUNNING,
+                scan_runs.c.status.in_((ScanStatus.RUNNING, ScanStatus.INTERRUPTED)),
                 scan_runs.c.roots == json.dumps(list(roots)),
                 scan_runs.c.options == _options_json(options),
             )
@@ -186,13 +202,7 @@ class ScanRepository:
 
     def finish(self, scan_id: int, status: ScanStatus) -> ScanRun:
         """Mark a run as finished."""
-        with self.engine.begin() as conn:
-            conn.execute(
-                update(scan_runs)
-                .where(scan_runs.c.id == scan_id)
-                .values(status=status, finished_at=now())
-            )
-            return self._get(conn, scan_id)
+        return self._set(scan_id, status=status, finished_at=now())
 
     def counts(self, scan_id: int) -> dict[str, int]:
         """Items of a run by status, distinct media, and PDQ status counts."""
@@ -299,6 +309,7 @@ class ScanRepository:
             status=ScanStatus(m["status"]),
             started_at=started,
             finished_at=as_utc(m["finished_at"]),
+            owner=ProcessRef.parse(m["owner"]),
         )
 
 

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Iterator
 from types import TracebackType
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
-from crible.model.errors import StoreError
+from crible.model.errors import NoStore, StoreUnavailable
 from crible.model.signals import SignalType, VideoFrame
 from crible.store import migrate
 from crible.store.banks import (
@@ -17,10 +17,31 @@ from crible.store.banks import (
     enabled_entry_query,
     enabled_videos,
 )
-from crible.store.engine import make_engine, resolve_url
+from crible.store.engine import MAKE_ONE, make_engine, open_problem, resolve_url, shown
 from crible.store.scans import ScanRepository
 from crible.store.sql import batched
 from crible.store.tables import bank_entries
+
+
+def _check_revision(engine: Engine, where: str) -> None:
+    """Refuse a store whose schema is missing or not the one this crible knows."""
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current is None:
+        raise NoStore(f"there is no crible store in {where}: {MAKE_ONE}")
+    if current != head:
+        known = set(migrate.known_revisions())
+        age = "older" if current in known else "newer"
+        advice = (
+            "`crible db upgrade` migrates it (on a writable copy: opening it to read never "
+            "changes it)"
+            if age == "older"
+            else "use the crible that made it"
+        )
+        raise StoreUnavailable(
+            f"the store at {where} has schema revision {current}, {age} than this crible's "
+            f"({head}): {advice}"
+        )
+
 
 ExactHit = tuple[int, int, str, str, str | None, str | None, str]
 """(entry id, bank id, bank name, value, scheme, code, signal type)."""
@@ -35,18 +56,27 @@ class Store:
         self.scans = ScanRepository(engine)
 
     @classmethod
-    def open(cls, url: str | None = None, *, upgrade: bool = True) -> Store:
-        """Open the store at ``url`` (default: $CRIBLE_DB or ./crible.db), migrating it."""
+    def open(cls, url: str | None = None, *, upgrade: bool = True, readonly: bool = False) -> Store:
+        """Open the store at ``url`` (default: $CRIBLE_DB or ./crible.db), migrating it.
+
+        ``readonly`` opens an existing store without ever writing to it (a write-blocked
+        evidence copy works): it is not created, not migrated, and refused if its schema
+        is not the one this crible knows.
+        """
         resolved = resolve_url(url)
-        engine = make_engine(resolved)
+        engine = make_engine(resolved, readonly=readonly)
+        where = shown(engine.url)
         try:
-            if upgrade:
+            if upgrade and not readonly:
                 migrate.upgrade(engine)
-            elif migrate.current_revision(engine) != migrate.head_revision():
-                raise StoreError(f"the store at {resolved} needs `crible db upgrade`")
-        except OperationalError as exc:
+            else:
+                _check_revision(engine, where)
+        except DBAPIError as exc:
             engine.dispose()
-            raise StoreError(f"cannot open the store at {engine.url!r}: {exc.orig}") from exc
+            raise open_problem(where, exc) from exc
+        except StoreUnavailable:
+            engine.dispose()
+            raise
         return cls(engine)
 
     @property

@@ -126,7 +126,9 @@ scan_runs = Table(
     Column("status", String(30), nullable=False),
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("finished_at", DateTime(timezone=True)),
+    Column("owner", String(300)),
 )
+"""``owner``: the process that runs (or last ran) the scan, as ``host pid start`` (0008)."""
 
 scan_items = Table(
     "scan_items",
