@@ -12,6 +12,7 @@ from rich.table import Table
 from crible.cli.context import App, CompletedWithErrors, pass_app
 from crible.cli.render import dumps, plain
 from crible.cli.scan import scan_progress
+from crible.cli.undo import ingest_delete
 from crible.services.ingest import IngestOptions, IngestReport, ingest
 
 console = Console()
@@ -42,6 +43,9 @@ _WORKERS = click.option(
 @click.group("ingest")
 def ingest_group() -> None:
     """Ingest chat exports; every media file they carry is hashed and matched."""
+
+
+ingest_group.add_command(ingest_delete)
 
 
 @ingest_group.command("telegram")

@@ -63,6 +63,7 @@ COMMANDS = {
     "results": "crible.cli.scan:results",
     "review": "crible.cli.review:review",
     "scan": "crible.cli.scan:scan",
+    "scan delete": "crible.cli.undo:scan_delete",
     "serve": "crible.cli.serve:serve",
     "suspects": "crible.cli.suspects:suspects",
     "user": "crible.cli.users:user",

@@ -21,6 +21,8 @@ class AuditAction(StrEnum):
     USER_CHANGE = "user_change"
     TOKEN_CHANGE = "token_change"
     CONFIG_CHANGE = "config_change"
+    INGEST_DELETE = "ingest_delete"
+    SCAN_DELETE = "scan_delete"
 
 
 GENESIS = "0" * 64

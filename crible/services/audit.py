@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import Connection
+
 from crible.model.audit import GENESIS, AuditAction, AuditEntry, AuditProblem, AuditVerification
 from crible.store import Store
-from crible.store.audit import AuditRepository
+from crible.store.audit import AuditRepository, append_in
 from crible.store.rows import now
 
 
@@ -52,8 +54,19 @@ def local_actor() -> str:
 
 def record(store: Store, actor: str, action: AuditAction, target: str = "", **detail: Any) -> str:
     """Append one entry (never media bytes: ``detail`` holds ids, names and counts)."""
-    text = json.dumps(detail, sort_keys=True, separators=(",", ":"), default=str)
+    text = _detail(detail)
     return AuditRepository(store.engine).append(now(), actor, str(action), target, text, entry_hash)
+
+
+def record_in(
+    conn: Connection, actor: str, action: AuditAction, target: str = "", **detail: Any
+) -> str:
+    """Append one entry in the transaction of the change it records (both commit, or none)."""
+    return append_in(conn, now(), actor, str(action), target, _detail(detail), entry_hash)
+
+
+def _detail(detail: dict[str, Any]) -> str:
+    return json.dumps(detail, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def entries(

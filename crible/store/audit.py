@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from crible.model.audit import GENESIS, AuditEntry
@@ -39,23 +39,7 @@ class AuditRepository:
         for _ in range(APPEND_TRIES):
             try:
                 with self.engine.begin() as conn:
-                    last = conn.execute(
-                        select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
-                    ).scalar()
-                    prev = str(last) if last is not None else GENESIS
-                    value = digest(at, actor, action, target, detail, prev)
-                    conn.execute(
-                        insert(audit_log).values(
-                            at=at,
-                            actor=actor,
-                            action=action,
-                            target=target,
-                            detail=detail,
-                            prev_hash=prev,
-                            hash=value,
-                        )
-                    )
-                return value
+                    return append_in(conn, at, actor, action, target, detail, digest)
             except IntegrityError:
                 continue
         raise StoreError("cannot append to the audit log: too many concurrent writers")
@@ -86,3 +70,34 @@ class AuditRepository:
                     prev_hash=m["prev_hash"],
                     hash=m["hash"],
                 )
+
+
+def append_in(
+    conn: Connection,
+    at: datetime,
+    actor: str,
+    action: str,
+    target: str,
+    detail: str,
+    digest: Callable[[datetime, str, str, str, str, str], str],
+) -> str:
+    """Append one entry inside the caller's transaction (the change it records commits with
+    it, or neither does). On PostgreSQL appenders take turns (a table lock until commit);
+    SQLite has one writer at a time anyway."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+    last = conn.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
+    prev = str(last) if last is not None else GENESIS
+    value = digest(at, actor, action, target, detail, prev)
+    conn.execute(
+        insert(audit_log).values(
+            at=at,
+            actor=actor,
+            action=action,
+            target=target,
+            detail=detail,
+            prev_hash=prev,
+            hash=value,
+        )
+    )
+    return value
