@@ -9,11 +9,11 @@ from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, pass_app
+from crible.cli.main import EXIT_NOT_INTACT
 from crible.cli.render import plain
 from crible.services import audit as service
 
 console = Console()
-EXIT_BROKEN = 4
 
 
 @click.group("audit")
@@ -37,7 +37,7 @@ def audit_verify(app: App, as_json: bool) -> None:
             err=True,
         )
     if result.problem is not None:
-        raise click.exceptions.Exit(EXIT_BROKEN)
+        raise click.exceptions.Exit(EXIT_NOT_INTACT)
 
 
 @audit.command("show")

@@ -256,11 +256,13 @@ def delete(app: App, name: str, yes: bool) -> None:
 @pass_app
 def export(app: App, name: str, fmt: str, output: Path | None) -> None:
     """Write a bank's entries as a hash list."""
+    store = app.reader()
+    store.banks.get(name)  # no output file is created for a bank that does not exist
     if output is None:
-        service.export_bank(app.reader(), name, sys.stdout, fmt=fmt)
+        service.export_bank(store, name, sys.stdout, fmt=fmt)
         return
     with output.open("w", encoding="utf-8", newline="") as out:
-        count = service.export_bank(app.reader(), name, out, fmt=fmt)
+        count = service.export_bank(store, name, out, fmt=fmt)
     Console(stderr=True).print(f"{count} entries written to {output}", highlight=False)
 
 

@@ -44,6 +44,14 @@ EXIT_CODES = {
 
 err_console = Console(stderr=True, highlight=False)
 
+_UNUSABLE_PATH = (
+    FileNotFoundError,
+    FileExistsError,
+    IsADirectoryError,
+    NotADirectoryError,
+    PermissionError,
+)
+
 
 COMMANDS = {
     "account": "crible.cli.suspects:account",
@@ -181,7 +189,10 @@ def main(argv: list[str] | None = None) -> None:
     except CribleError as exc:
         _fail("error", exc)
         sys.exit(EXIT_INTERNAL_ERROR)
-    except OSError as exc:
+    except _UNUSABLE_PATH as exc:  # a path given on the command line cannot be used
+        _fail("error", _os_message(exc))
+        sys.exit(EXIT_USER_ERROR)
+    except OSError as exc:  # the system failed (disk full, I/O error)
         _debug_traceback()
         _fail("error", _os_message(exc))
         sys.exit(EXIT_INTERNAL_ERROR)

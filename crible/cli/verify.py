@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from crible.cli.main import EXIT_NOT_INTACT
 from crible.cli.render import dumps
 from crible.services.bundles import verify as verify_service
 
@@ -22,7 +23,7 @@ from crible.services.bundles import verify as verify_service
 def verify(directory: Path, trusted_key: Path | None, as_json: bool) -> None:
     """Verify a bundle: every file against the manifests, the signature, the custody chain.
 
-    Exit status 0 when everything holds, 1 when anything was changed, added or removed.
+    Exit status 0 when everything holds, 4 when anything was changed, added or removed.
     """
     result = verify_service(directory, trusted_key)
     if as_json:
@@ -48,4 +49,4 @@ def verify(directory: Path, trusted_key: Path | None, as_json: bool) -> None:
             + ("" if trusted_key else " (not compared with a trusted key: use --key)")
         )
     if not result.ok:
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(EXIT_NOT_INTACT)
