@@ -52,8 +52,14 @@ def _stat(pid: int) -> list[str]:
 def state(run: ScanRun) -> ScanStatus:
     """The status of a run as it is now: running only while its process runs (or may run,
     on another host); a run from before owners were recorded is interrupted."""
-    if run.status is not ScanStatus.RUNNING:
-        return run.status
-    if run.owner is None or is_running(run.owner) is False:
+    return shown_status(run.status, run.owner)
+
+
+def shown_status(status: str, owner: ProcessRef | str | None) -> ScanStatus:
+    """``state`` from a stored status and owner (as the scan_runs table holds them)."""
+    if status != ScanStatus.RUNNING:
+        return ScanStatus(status)
+    ref = ProcessRef.parse(owner) if isinstance(owner, str) or owner is None else owner
+    if ref is None or is_running(ref) is False:
         return ScanStatus.INTERRUPTED
-    return run.status
+    return ScanStatus.RUNNING

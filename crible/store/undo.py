@@ -212,7 +212,8 @@ def _unlink_media(conn: Connection, ingest_id: int) -> int:
             status="not_exported",
             sha256=None,
             location_key=None,
-            reason=f"the file came from ingest {ingest_id}, which was deleted",
+            reason=f"its file came from ingest {ingest_id}, since deleted: ingest the other "
+            "export again to link its copy",
             ingest_id=first,
         )
     )

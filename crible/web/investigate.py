@@ -15,6 +15,7 @@ from crible.api.security import Principal, Require
 from crible.api.state import store_of
 from crible.model.users import Capability
 from crible.services import banks, views
+from crible.services.processes import shown_status
 from crible.store.rows import as_utc
 from crible.store.tables import ingest_problems, ingests, scan_items, scan_runs
 from crible.web.app import page
@@ -80,7 +81,7 @@ def scan_list(request: Request, principal: Investigator) -> HTMLResponse:
             {
                 "id": r.id,
                 "roots": ", ".join(json.loads(r.roots)) if r.roots.startswith("[") else r.roots,
-                "status": r.status,
+                "status": shown_status(r.status, r.owner),
                 "started_at": as_utc(r.started_at),
                 "finished_at": as_utc(r.finished_at),
                 "item_count": counts.get(r.id, 0),
