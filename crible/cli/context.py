@@ -18,6 +18,7 @@ class App:
     def __init__(self, db_url: str | None):
         self.db_url = db_url
         self._store: Store | None = None
+        self._reader: Store | None = None
 
     def store(self, default: str | None = None) -> Store:
         """Open (create or migrate) the store, for a command that changes it: --db, else
@@ -29,13 +30,16 @@ class App:
     def reader(self) -> Store:
         """Open the store read-only, for a command that only shows: never created, never
         migrated, never written (a write-blocked copy works)."""
-        if self._store is None:
-            self._store = Store.open(self.db_url, readonly=True)
-        return self._store
+        if self._store is not None:
+            return self._store
+        if self._reader is None:
+            self._reader = Store.open(self.db_url, readonly=True)
+        return self._reader
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
+        for opened in (self._store, self._reader):
+            if opened is not None:
+                opened.close()
 
 
 pass_app = click.make_pass_decorator(App)

@@ -136,9 +136,9 @@ def scan(
     """Hash files, folders and zip archives under PATHS and match them against the banks.
 
     Media is stored by SHA-256, with every place it was seen. A scan that was interrupted
-    (even killed) resumes when run again over the same paths: finished files are not
-    hashed again. Unreadable or corrupt inputs are listed with their reason and the
-    exit status is 3.
+    (Ctrl-C: exit 130, or even killed) resumes when run again over the same paths: finished
+    files are not hashed again. Unreadable or corrupt inputs are listed with their reason
+    and the exit status is 3. `crible scan delete ID` undoes a run.
     """
     options = ScanOptions(
         fast=fast, threshold=threshold, max_pixels=max_pixels, max_file_bytes=max_file_bytes
