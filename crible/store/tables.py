@@ -128,7 +128,7 @@ scan_runs = Table(
     Column("finished_at", DateTime(timezone=True)),
     Column("owner", String(300)),
 )
-"""``owner``: the process that runs (or last ran) the scan, as ``host pid start`` (0008)."""
+"""``owner``: the process that runs (or last ran) the scan, as ``host pid start`` (0010)."""
 
 scan_items = Table(
     "scan_items",
