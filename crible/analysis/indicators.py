@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from crible.analysis.facts import Facts, Post
-from crible.analysis.text import KeywordHit
+from crible.analysis.text import KeywordHit, Lead, Leads
 from crible.model.suspects import Indicator, NewMedia
 
 EVIDENCE = 50
@@ -274,20 +274,27 @@ def keywords(hits: list[KeywordHit]) -> Indicators:
     }
 
 
-def contacts(leads: dict[int, dict[tuple[str, str], int | None]]) -> Indicators:
-    """Contact and identity leads: phones, e-mail addresses, handles, links."""
+def contacts(leads: Leads) -> Indicators:
+    """Contact and identity leads: phones, e-mail addresses, handles, links, each counted once
+    however it was written (``crible.analysis.text.lead_key``), shown as first written."""
     found = {}
-    for account, shown in leads.items():
-        listed = ", ".join(f"{kind} {value}" for kind, value in list(shown)[:6])
+    for account, by_key in leads.items():
+        shown = list(by_key.values())
+        listed = ", ".join(_lead_text(lead) for lead in shown[:6])
         more = f" and {len(shown) - 6} more" if len(shown) > 6 else ""
         found[account] = Indicator(
             "contacts",
             len(shown),
             f"{_plural(len(shown), 'contact lead')}: {listed}{more}",
-            _evidence(m for m in shown.values() if m is not None),
-            {"leads": list(shown)[:6]},
+            _evidence(m for lead in shown for m in lead.seen.values() if m is not None),
+            {"leads": [(lead.kind, lead.shown, lead.also) for lead in shown[:6]]},
         )
     return found
+
+
+def _lead_text(lead: Lead) -> str:
+    also = f" (also written {', '.join(lead.also)})" if lead.also else ""
+    return f"{lead.kind} {lead.shown}{also}"
 
 
 FACT_INDICATORS: dict[str, Callable[[Facts], Indicators]] = {

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -51,16 +51,35 @@ class KeywordHit:
     context: str
 
 
-@dataclass(frozen=True)
+@dataclass
 class Lead:
-    """A way to reach or identify someone, found in a message or a profile."""
+    """A way to reach or identify someone, counted once under its normalised ``key`` (see
+    ``lead_key``) and kept with each spelling it was written in, as evidence."""
 
-    account_id: int
     kind: str
     """phone, email, handle, link."""
-    value: str
-    message_id: int | None
-    """None when it comes from the account's profile."""
+    key: str
+    seen: dict[str, int | None] = field(default_factory=dict)
+    """Spelling as written → the first message that showed it (None: the account's profile)."""
+
+    @property
+    def shown(self) -> str:
+        """The first spelling seen (how the lead is shown)."""
+        return next(iter(self.seen))
+
+    @property
+    def also(self) -> list[str]:
+        """The other spellings seen, in the order they came."""
+        return list(self.seen)[1:]
+
+    def add(self, spelling: str, message_id: int | None) -> None:
+        """Record a spelling (the first message that showed each is kept)."""
+        if spelling not in self.seen and len(self.seen) < MAX_SPELLINGS:
+            self.seen[spelling] = message_id
+
+
+MAX_SPELLINGS = 8
+"""Spellings kept per lead (the lead is counted once however many there are)."""
 
 
 def normalise(text: str) -> tuple[str, list[int]]:
@@ -202,13 +221,57 @@ def leads_in(text: str) -> Iterator[tuple[str, str]]:
         yield ("handle" if kind == "app" else kind), value
 
 
-def scan_texts(
-    store: Store, matcher: KeywordMatcher | None
-) -> tuple[list[KeywordHit], dict[int, dict[tuple[str, str], int | None]]]:
-    """Stream every message's text once: keyword hits, and each account's leads (the first
-    message that showed each one; phones and usernames from profiles too)."""
+_PHONE_PREFIX = re.compile(r"^[\s(]*(\+|00)")
+_LINK = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?(?:www\.)?([^/?#]*)(.*)$", re.DOTALL)
+
+
+def lead_key(kind: str, value: str) -> str:
+    """The form under which a lead is counted, so that one number or address written two ways
+    is one lead: a phone as its digits with a leading ``+`` when written international (``+``
+    or the ``00`` prefix; spaces, dots, dashes and parentheses dropped: ``+12 345 578`` and
+    ``+12345578`` are one), an e-mail address lower-cased, a handle without its ``@`` and
+    case-folded (Telegram, Discord, Instagram, Snapchat and the other apps the leads name
+    treat usernames without case), a link without its scheme and ``www.``, host lower-cased,
+    trailing ``/`` dropped."""
+    if kind == "phone":
+        digits = "".join(c for c in value if "0" <= c <= "9")
+        international = _PHONE_PREFIX.match(value)
+        if international is None:
+            return digits
+        return "+" + (digits[2:] if international.group(1) == "00" else digits)
+    if kind == "email":
+        return value.strip().lower()
+    if kind == "handle":
+        return value.strip().removeprefix("@").casefold()
+    if kind == "link":
+        found = _LINK.match(value.strip())
+        if found:
+            return found.group(1).lower() + found.group(2).rstrip("/")
+    return value.strip()
+
+
+Leads = dict[int, dict[tuple[str, str], Lead]]
+"""Account → (kind, key) → the lead."""
+
+
+def add_lead(
+    leads: Leads, account_id: int, kind: str, spelling: str, message_id: int | None
+) -> None:
+    """Count a lead under its normalised key, keeping the spelling as evidence."""
+    key = lead_key(kind, spelling)
+    mine = leads.setdefault(account_id, {})
+    lead = mine.get((kind, key))
+    if lead is None:
+        lead = mine[(kind, key)] = Lead(kind, key)
+    lead.add(spelling, message_id)
+
+
+def scan_texts(store: Store, matcher: KeywordMatcher | None) -> tuple[list[KeywordHit], Leads]:
+    """Stream every message's text once: keyword hits, and each account's leads (normalised
+    with ``lead_key``, each spelling with the first message that showed it; phones and
+    usernames from profiles too)."""
     hits: list[KeywordHit] = []
-    leads: dict[int, dict[tuple[str, str], int | None]] = {}
+    leads: Leads = {}
     query = (
         select(messages.c.id, messages.c.sender_id, messages.c.text)
         .where(messages.c.sender_id.is_not(None), messages.c.text != "")
@@ -218,12 +281,14 @@ def scan_texts(
         for message_id, account_id, text in streamed(conn, query):
             if matcher is not None:
                 hits.extend(matcher.hits(message_id, account_id, text))
-            for lead in leads_in(text):
-                leads.setdefault(account_id, {}).setdefault(lead, message_id)
+            for kind, value in leads_in(text):
+                add_lead(leads, account_id, kind, value, message_id)
         profile = select(account_names.c.account_id, account_names.c.kind, account_names.c.value)
         for account_id, kind, value in conn.execute(
             profile.where(account_names.c.kind.in_(("phone", "username")))
         ):
-            lead = ("phone", value) if kind == "phone" else ("handle", "@" + value.lstrip("@"))
-            leads.setdefault(account_id, {}).setdefault(lead, None)
+            if kind == "phone":
+                add_lead(leads, account_id, "phone", value, None)
+            else:
+                add_lead(leads, account_id, "handle", "@" + value.lstrip("@"), None)
     return hits, leads

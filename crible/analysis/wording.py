@@ -132,9 +132,14 @@ def _keywords(n: float, p: dict[str, Any]) -> str:
 
 
 def _contacts(n: float, p: dict[str, Any]) -> str:
-    leads = ", ".join(f"{_LEAD_KINDS.get(kind, kind)} {value}" for kind, value in p["leads"])
+    leads = ", ".join(_lead(*lead) for lead in p["leads"])
     more = f" et {n - len(p['leads']):g} autres" if n > len(p["leads"]) else ""
     return f"{_n(n, 'piste de contact', 'pistes de contact')} : {leads}{more}"
+
+
+def _lead(kind: str, value: str, also: list[str] | tuple[str, ...] = ()) -> str:
+    written = f" (aussi écrit {', '.join(also)})" if also else ""
+    return f"{_LEAD_KINDS.get(kind, kind)} {value}{written}"
 
 
 def _decimal(value: float, digits: int = 1) -> str:
