@@ -3,7 +3,9 @@
 Everything is read in grouped, streamed queries (``yield_per``): media posts one row each (a
 post is a message carrying a hashed file), memberships and activity aggregated per account and
 chat, service events one row each. Text is not loaded here: ``crible.analysis.text`` streams it.
-Times are POSIX seconds (UTC) so that numpy can sort and search them.
+Times are POSIX seconds (UTC) so that numpy can sort and search them. Posted files are grouped
+into perceptual clusters (``crible.analysis.clusters``): a recompressed re-post is the same
+picture.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, exists, func, select
 
+from crible.analysis.clusters import Clusters, read_clusters
 from crible.analysis.freshness import kept
 from crible.model.categories import Category
 from crible.store import Store
@@ -123,6 +126,12 @@ class Facts:
     """Display name → the one platform-id account that showed it (names two showed: absent)."""
     alias: dict[int, int] = field(default_factory=dict)
     """Account known by a name only → the one account with a platform id that showed it."""
+    clusters: Clusters = field(default_factory=Clusters)
+    """Posted files that are one picture or video (recompressed, resized or edited copies)."""
+
+    def picture(self, sha256: str) -> str:
+        """The perceptual cluster of a posted file, named by its first-posted file."""
+        return self.clusters.key(sha256)
 
     def canonical(self, account_id: int | None) -> int | None:
         """The account an id stands for, once name-only accounts are merged."""
@@ -156,6 +165,7 @@ def read_facts(store: Store) -> Facts:
             facts.chat_names[chat_id] = name or f"chat {chat_id}"
         _known(conn, facts)
         _posts(conn, facts)
+        facts.clusters = read_clusters(conn, (post.sha256 for post in facts.posts))
         _activity(conn, facts)
         _events(conn, facts)
         _forwards(conn, facts)

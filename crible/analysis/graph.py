@@ -10,9 +10,10 @@ number of distinct edges, never with messages. One edge per (source, target, key
 ``posted`` per account, file and chat; ``member`` per account and chat; ``forwarded`` per
 account, chat and origin; ``replied``, ``mentioned``, ``invited`` per pair of accounts;
 ``same_media`` per pair (stored once, from the lower node id) with ``exact`` and ``near``
-counts of shared files (past ``PAIRWISE`` posters of one file, each is linked to the first
-poster only). Accounts with a name-only key (``name:<text>``) that exactly one
-platform-id account showed are merged into that account.
+counts of shared pictures: perceptual clusters, so that a recompressed re-post is the same
+picture (past ``PAIRWISE`` posters of one picture, each is linked to the first poster only;
+media nodes carry their ``cluster``). Accounts with a name-only key (``name:<text>``) that
+exactly one platform-id account showed are merged into that account.
 """
 
 from __future__ import annotations
@@ -331,8 +332,8 @@ class GraphBuilder:
                 self.edge(u, v, "invited", "invited", n, first, last)
 
     def same_media(self, threshold: int | None = 31) -> None:
-        """Account – account that posted the same file or a PDQ near-duplicate (see
-        ``crible.analysis.same_media``)."""
+        """Account – account that posted the same picture: the same file or a copy in its
+        perceptual cluster (see ``crible.analysis.same_media``)."""
         link_same_media(self.graph, self.conn, threshold)
 
 

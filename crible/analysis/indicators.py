@@ -129,18 +129,32 @@ def habitual(facts: Facts) -> Indicators:
     return found
 
 
+NAMED = 5
+"""Re-sharing accounts named in the new-media sentence (the count is always complete)."""
+
+
 def new_media_sources(facts: Facts, items: list[NewMedia]) -> Indicators:
-    """Files in no bank the account was first to post, re-shared or posted with known ones."""
+    """Pictures and videos in no bank the account was first to post (any file of their
+    perceptual cluster), re-shared by others or posted with known ones; the re-sharers named."""
     mine: dict[int, list[NewMedia]] = {}
     for item in items:
         mine.setdefault(item.first_account_id, []).append(item)
     found = {}
     for account, files in mine.items():
-        reshared = {a for item in files for a in item.reshared_by}
+        reshared = sorted({a for item in files for a in item.reshared_by})
+        names = [facts.label(a) for a in reshared[:NAMED]]
         alongside = sum(bool(item.alongside_known) for item in files)
+        copies = sum(len(item.cluster) - 1 for item in files if item.cluster)
         text = f"first to post {_plural(len(files), 'file')} in no bank"
         if reshared:
-            text += f", re-shared by {_plural(len(reshared), 'other account')}"
+            more = f" and {len(reshared) - NAMED} more" if len(reshared) > NAMED else ""
+            text += (
+                f", re-shared by {_plural(len(reshared), 'other account')} "
+                f"({', '.join(names)}{more})"
+            )
+        if copies:
+            word = "copy" if copies == 1 else "copies"
+            text += f", {copies} recompressed or edited {word} among them"
         if alongside:
             text += f"; {alongside} posted alongside known material"
         found[account] = Indicator(
@@ -148,7 +162,12 @@ def new_media_sources(facts: Facts, items: list[NewMedia]) -> Indicators:
             len(files),
             text,
             _evidence(item.first_message_id for item in files),
-            {"reshared": len(reshared), "alongside": alongside},
+            {
+                "reshared": len(reshared),
+                "alongside": alongside,
+                "names": names,
+                "copies": copies,
+            },
         )
     return found
 
@@ -214,15 +233,16 @@ def inviter(facts: Facts) -> Indicators:
 
 
 def bridge(facts: Facts) -> Indicators:
-    """Content the account carried from one chat into another: files first seen in a chat it
-    was a member of and posted by it in another, and forwards from another chat of the
-    investigation (by the chat's name)."""
+    """Content the account carried from one chat into another: pictures (perceptual clusters)
+    first seen in a chat it was a member of and posted by it in another, and forwards from
+    another chat of the investigation (by the chat's name)."""
     first_chat: dict[str, int] = {}
+    picture = facts.picture
     for post in facts.posts:
-        first_chat.setdefault(post.sha256, post.chat_id)
+        first_chat.setdefault(picture(post.sha256), post.chat_id)
     pairs: dict[int, dict[tuple[int, int], list[int]]] = {}
     for post in facts.posts:
-        origin = first_chat[post.sha256]
+        origin = first_chat[picture(post.sha256)]
         if origin != post.chat_id and (post.account_id, origin) in facts.membership:
             pairs.setdefault(post.account_id, {}).setdefault((origin, post.chat_id), []).append(
                 post.message_id

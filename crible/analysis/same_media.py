@@ -1,8 +1,11 @@
-"""Same-media links: accounts that posted the same file (``exact``) or PDQ near-duplicates
-within a threshold (``near``), one ``same_media`` edge per pair of accounts, stored once from
-the lower node id, with the counts of shared files. A file with more than ``PAIRWISE``
-posters links each of them to its first poster only (a star, not every pair: a file shared
-by thousands would make millions of edges)."""
+"""Same-media links: accounts that posted the same picture, one ``same_media`` edge per pair
+of accounts, stored once from the lower node id. A picture is a perceptual cluster
+(``crible.analysis.clusters``: PDQ or vPDQ matches of its first-posted file within a
+threshold), since chat apps recompress what is re-posted. Each shared picture counts once per
+pair: ``exact`` when the two posted a file with the same bytes, ``near`` when only copies in
+the same cluster. A picture with more than ``PAIRWISE`` posters links each of them to its first
+poster only (a star, not every pair: a picture shared by thousands would make millions of
+edges)."""
 
 from __future__ import annotations
 
@@ -10,38 +13,33 @@ from collections.abc import Iterator
 from itertools import combinations
 from typing import Any
 
-import numpy as np
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
-from crible.index import MihPdqIndex, hashes_from_hex
-from crible.store.sql import streamed
-from crible.store.tables import media
+from crible.analysis.clusters import Clusters, read_clusters
 
-BATCH = 5000
 PAIRWISE = 30
-"""Posters of one file beyond which same-media links form a star around the first poster."""
+"""Posters of one picture beyond which same-media links form a star around the first poster."""
 
 
 def link_same_media(graph: Any, conn: Connection, threshold: int | None = 31) -> None:
-    """Account – account that posted the same file (``exact``) or a PDQ near-duplicate
-    within ``threshold`` (``near``; None: exact only); stored once, lower node id first.
-    A file with more than ``PAIRWISE`` posters links each of them to its first poster
-    only (a star, not every pair: a file shared by thousands would make millions)."""
+    """Account – account that posted the same picture: the same file (``exact``) or a file of
+    its perceptual cluster within ``threshold`` (``near``; None: byte-identical files only).
+    Media nodes get ``cluster``, the file that names their cluster (its first-posted file)."""
     posters, first = _posters(graph)
-    for sha256, accounts_of in posters.items():
-        for u, v in _pairs(sorted(accounts_of), first[sha256]):
-            _link(graph, u, v, "exact")
-    if threshold is None:
-        return
-    for a, b in near_pairs(conn, list(posters), threshold):
-        both = posters[a] | posters[b]
-        if len(posters[a]) * len(posters[b]) <= PAIRWISE * PAIRWISE:
-            links = ((u, v) for u in posters[a] for v in posters[b])
-        else:
-            links = ((u, min(first[a], first[b])[1]) for u in both)
-        for u, v in links:
-            if u != v:
-                _link(graph, min(u, v), max(u, v), "near")
+    order = sorted(posters, key=lambda sha256: (first[sha256], sha256))
+    clusters = Clusters() if threshold is None else read_clusters(conn, order, threshold=threshold)
+    groups: dict[str, list[str]] = {}
+    for sha256 in order:
+        groups.setdefault(clusters.key(sha256), []).append(sha256)
+        graph.nodes[f"media:{sha256}"]["cluster"] = clusters.key(sha256)
+    for files in groups.values():
+        files_of: dict[str, set[str]] = {}
+        for sha256 in files:
+            for account in posters[sha256]:
+                files_of.setdefault(account, set()).add(sha256)
+        earliest = min(first[sha256] for sha256 in files)
+        for u, v in _pairs(sorted(files_of), earliest):
+            _link(graph, u, v, "near" if files_of[u].isdisjoint(files_of[v]) else "exact")
 
 
 def _link(graph: Any, u: str, v: str, how: str) -> None:
@@ -75,24 +73,3 @@ def _pairs(posters: list[str], first: tuple[str, str]) -> Iterator[tuple[str, st
     for u in posters:
         if u != first[1]:
             yield min(u, first[1]), max(u, first[1])
-
-
-def near_pairs(conn: Connection, files: list[str], threshold: int) -> Iterator[tuple[str, str]]:
-    """Pairs of different posted files whose PDQ hashes are within ``threshold`` (a < b)."""
-    wanted, shas, values = set(files), list[str](), list[str]()
-    query = select(media.c.sha256, media.c.pdq).where(media.c.pdq.is_not(None))
-    for sha256, pdq in streamed(conn, query):
-        if sha256 in wanted:
-            shas.append(sha256)
-            values.append(pdq)
-    if len(shas) < 2:
-        return
-    hashes = hashes_from_hex(values)
-    index = MihPdqIndex.from_arrays(np.arange(len(shas), dtype=np.int64), hashes)
-    for start in range(0, len(shas), BATCH):
-        found = index.search(hashes[start : start + BATCH], threshold)
-        for offset, neighbours in enumerate(found):
-            i = start + offset
-            for neighbour in neighbours:
-                if neighbour.id > i:
-                    yield shas[i], shas[neighbour.id]

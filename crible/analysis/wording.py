@@ -103,6 +103,14 @@ def _new_media(n: float, p: dict[str, Any]) -> str:
     text = f"premier à publier {_n(n, 'fichier absent', 'fichiers absents')} des listes"
     if p["reshared"]:
         text += f", repris par {_n(p['reshared'], 'autre compte', 'autres comptes')}"
+        names = p.get("names") or []
+        if names:
+            more = p["reshared"] - len(names)
+            text += f" ({', '.join(names)}{f' et {more:g} autres' if more > 0 else ''})"
+    copies = p.get("copies") or 0
+    if copies:
+        kinds = ("copie recompressée ou retouchée", "copies recompressées ou retouchées")
+        text += f", dont {_n(copies, *kinds)}"
     if p["alongside"]:
         text += f" ; {p['alongside']} publié(s) avec des contenus connus"
     return text

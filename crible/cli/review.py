@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from crible.cli.context import App, pass_app
 from crible.cli.render import dumps, plain
 from crible.model.decisions import Decision, ReviewItem, ReviewStatus, Verdict
+from crible.model.suspects import ClusterMember
 from crible.services import review as service
 
 console = Console()
@@ -122,6 +125,8 @@ def show(ctx: click.Context, app: App, sha256: str, as_json: bool) -> None:
     console.print("video" if item.is_video else "picture")
     for reason in item.reasons:
         console.print(plain(f"- {reason}"))
+    if len(item.cluster) > 1:
+        console.print(cluster_table(item.cluster, "the same picture: its perceptual cluster"))
     if item.decisions:
         table = Table("id", "when (UTC)", "reviewer", "verdict", "category", "entry", "note")
         for d in item.decisions:
@@ -254,6 +259,24 @@ def _report(ctx: click.Context, app: App, decision: Decision, as_json: bool) -> 
     )
 
 
+def cluster_table(
+    cluster: Sequence[ClusterMember], title: str | Text, names: Mapping[int, str] | None = None
+) -> Table:
+    """The files of a perceptual cluster: distance to the first file, first post, posters."""
+    table = Table("sha256", "distance", "signal", "first posted (UTC)", "posted by", title=title)
+    for position, member in enumerate(cluster):
+        shares = f" ({member.shares[0]:.0%}/{member.shares[1]:.0%})" if member.shares else ""
+        when = member.first_posted_at
+        table.add_row(
+            member.sha256[:16],
+            ("0 (first)" if position == 0 else str(member.distance)) + shares,
+            member.signal or "exact only",
+            f"{when:%Y-%m-%d %H:%M}" if when else "?",
+            plain(", ".join((names or {}).get(a, f"account {a}") for a in member.posted_by)),
+        )
+    return table
+
+
 def decision_dict(decision: Decision) -> dict[str, Any]:
     """A JSON-ready decision."""
     data = asdict(decision)
@@ -273,6 +296,7 @@ def item_dict(item: ReviewItem) -> dict[str, Any]:
         "match_ids": list(item.match_ids),
         "is_video": item.is_video,
         "decisions": [decision_dict(d) for d in item.decisions],
+        "cluster": [asdict(member) for member in item.cluster],
     }
 
 

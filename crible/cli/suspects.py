@@ -18,6 +18,7 @@ from rich.text import Text
 
 from crible.cli.context import App, pass_app
 from crible.cli.render import plain, progress_wanted
+from crible.cli.review import cluster_table
 from crible.services.network_pictures import (
     key_player_picture,
     network_picture,
@@ -207,6 +208,7 @@ def _print_profile(profile: AccountProfile) -> None:
                 "yes" if post.forwarded else "",
             )
         console.print(known)
+    _print_new_media(profile)
     reasons = {r.indicator: r.points for r in suspect.reasons} if suspect else {}
     ordered = sorted(suspect.indicators if suspect else (), key=lambda i: -reasons.get(i.name, 0))
     for indicator in ordered:
@@ -225,3 +227,22 @@ def _print_profile(profile: AccountProfile) -> None:
         console.print(
             plain(f"  keyword {hit.list_name}:{hit.term} in #{hit.message_id}: {hit.context}")
         )
+
+
+def _print_new_media(profile: AccountProfile) -> None:
+    """New media it posted first, and new media it re-posted, each with its cluster."""
+    names = profile.names
+    for items, head in (
+        (profile.new_media, "new media first posted by this account"),
+        (profile.reshared, "new media it re-posted (first posted by another account)"),
+    ):
+        if items:
+            console.print(plain(f"\n{head}:"))
+        for item in items:
+            reshared = ", ".join(names.get(a, f"account {a}") for a in item.reshared_by)
+            title = (
+                f"{item.sha256[:16]} first posted {_when(item.first_posted_at)} by "
+                f"{names.get(item.first_account_id, item.first_account_id)}"
+                + (f"; re-shared by {reshared}" if reshared else "")
+            )
+            console.print(cluster_table(item.cluster, plain(title), names))

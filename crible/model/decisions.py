@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from crible.model.categories import Category
+from crible.model.suspects import ClusterMember
 
 
 class Verdict(StrEnum):
@@ -61,3 +62,6 @@ class ReviewItem:
     match_ids: tuple[int, ...]
     is_video: bool
     decisions: tuple[Decision, ...] = ()
+    cluster: tuple[ClusterMember, ...] = ()
+    """New media: the files that are this picture or video (its perceptual cluster: re-posts
+    are recompressed), this file first, each with its PDQ distance to it and its posters."""

@@ -35,6 +35,25 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class ClusterMember:
+    """A file of a perceptual cluster: one picture or video and its recompressed, resized or
+    edited copies, each a match of the cluster's first-posted file."""
+
+    sha256: str
+    distance: int
+    """PDQ bits from the cluster's first file (0: the first file; a video: its closest frames)."""
+    signal: str | None
+    """The perceptual hash that put it there: ``pdq``, ``vpdq``, or None (no usable one: only
+    byte-identical copies are the same file)."""
+    posted_by: tuple[int, ...]
+    """Accounts that posted this file, first poster first."""
+    first_message_id: int
+    first_posted_at: datetime | None
+    shares: tuple[float, float] | None = None
+    """A video: vPDQ's shares of matching frames (its own, the first video's)."""
+
+
+@dataclass(frozen=True)
 class NewMedia:
     """A file in no bank that an account was first to post, and why it matters."""
 
@@ -43,9 +62,13 @@ class NewMedia:
     first_message_id: int
     first_posted_at: datetime | None
     reshared_by: tuple[int, ...]
-    """Other accounts that posted it later."""
+    """Other accounts that posted it (or a copy in its perceptual cluster) later."""
     alongside_known: tuple[int, ...]
     """Messages with known material posted next to it (same sender, chat, within an hour)."""
+    cluster: tuple[ClusterMember, ...] = ()
+    """The files that are this picture or video (re-posts are recompressed), first file first."""
+    reshare_messages: tuple[int, ...] = ()
+    """The first message in which each other account posted it (oldest first)."""
 
 
 @dataclass(frozen=True)

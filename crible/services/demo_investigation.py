@@ -3,7 +3,8 @@
 
 - an administrator (``ADMIN``) creates North and South, invites people and pins a message;
 - a source (``SOURCE``) is first to post pictures in no bank, one of them next to a listed
-  picture; three members re-share them later;
+  picture; three members re-share them later, as chat apps re-post them: recompressed or
+  resized (other bytes, the same picture);
 - two distributors (``DISTRIBUTORS``) post edited copies of listed pictures on many days;
 - a bridge (``BRIDGE``), member of North and East, forwards from Group North into Group East;
 - everyone else (``PASSIVE``) writes short notes or nothing.
@@ -21,7 +22,7 @@ from typing import Any
 
 from PIL import Image
 
-from crible.services.demo_media import TRANSFORMS, picture
+from crible.services.demo_media import TRANSFORMS, picture, recompressed
 from crible.services.demo_telegram import TelegramExport, at
 
 MEMBERS = 40
@@ -56,6 +57,15 @@ def member(n: int) -> tuple[int, str]:
 def new_picture(k: int) -> Image.Image:
     """The k-th picture the source brings (in no bank)."""
     return picture(5000 + k)
+
+
+def reshared_picture(k: int) -> Image.Image:
+    """The k-th new picture as a member re-shares it: recompressed, resized, or both."""
+    original = new_picture(k)
+    if k % 3 == 0:
+        return recompressed(original, 40)
+    resized = TRANSFORMS["resized"](original)
+    return resized if k % 3 == 1 else recompressed(resized, 45)
 
 
 def known_picture(k: int, listed: int) -> Image.Image:
@@ -111,7 +121,7 @@ def build_groups(listed: int, seed: int = 7) -> list[TelegramExport]:
     for k, (n, chat, day) in enumerate(
         zip(RESHARERS, (south, north, east), (10, 16, 20), strict=True)
     ):
-        chat.post(at(day, 18), n, "", photo=new_picture(k))
+        chat.post(at(day, 18), n, "", photo=reshared_picture(k))
     for i, day in enumerate((4, 7, 10, 13, 17, 21)):  # the distributors
         north.post(at(day, 12), DISTRIBUTORS[0], "", photo=known_picture(1 + i, listed))
     for i, day in enumerate((5, 9, 12, 18, 23)):

@@ -6,6 +6,7 @@ give high-quality, well-separated hashes. Nothing here depicts anything.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,16 @@ TRANSFORMS: dict[str, Callable[[Image.Image], Image.Image]] = {
 }
 """Benign edits a copy may have undergone; each keeps the PDQ hash near (or, mirrored,
 a dihedral variant near) the original."""
+
+
+def recompressed(img: Image.Image, quality: int = 40) -> Image.Image:
+    """``img`` as a chat app re-encodes it on upload: through JPEG at a lower ``quality``
+    (its bytes change, and so does its SHA-256; its PDQ hash stays near)."""
+    encoded = io.BytesIO()
+    img.convert("RGB").save(encoded, "JPEG", quality=quality)
+    encoded.seek(0)
+    with Image.open(encoded) as decoded:
+        return decoded.convert("RGB")
 
 
 def save_jpeg(img: Image.Image, path: Path, quality: int = 90) -> Path:

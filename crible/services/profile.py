@@ -3,16 +3,16 @@ with its supporting messages."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from crible.analysis.facts import NO_TIME
+from crible.analysis.facts import NO_TIME, Facts
 from crible.analysis.pictures import TimelineEvent
 from crible.analysis.text import KeywordHit
 from crible.model.errors import NotFound
-from crible.model.suspects import Suspect
+from crible.model.suspects import NewMedia, Suspect
 from crible.services.suspects import Analysis, AnalysisSettings, latest_analysis
 from crible.services.views import AccountView, MessageView, account_view, messages_by_id
 from crible.store import Store
@@ -57,6 +57,13 @@ class AccountProfile:
     """The supporting messages of every indicator, by id."""
     keyword_hits: tuple[KeywordHit, ...]
     timeline: tuple[TimelineEvent, ...]
+    new_media: tuple[NewMedia, ...] = ()
+    """Pictures and videos in no bank it was first to post, each with its perceptual cluster
+    (the files that are that picture, with their distance to the first file)."""
+    reshared: tuple[NewMedia, ...] = ()
+    """New media another account posted first and this one re-posted (a file of the cluster)."""
+    names: dict[int, str] = field(default_factory=dict)
+    """Account id → label, for the accounts named in ``new_media`` and ``reshared``."""
 
 
 def _moment(at: float) -> datetime | None:
@@ -94,14 +101,16 @@ def account_profile(
     )
     known, seen = [], set[tuple[int, str]]()
     timeline: list[TimelineEvent] = []
-    new = {m.sha256 for m in analysis.new_media if m.first_account_id == account}
+    first = tuple(m for m in analysis.new_media if m.first_account_id == account)
+    reshared = tuple(m for m in analysis.new_media if account in m.reshared_by)
+    new = {m.sha256 for m in first}
     for post in facts.posts:
         if post.account_id != account:
             continue
         name = facts.chat_names.get(post.chat_id, "")
         moment = _moment(post.at)
         kind = "known" if post.sha256 in facts.known else "message"
-        if post.sha256 in new:
+        if facts.picture(post.sha256) in new:
             kind = "new_media"
         if post.sha256 in facts.known and (post.chat_id, post.sha256) not in seen:
             seen.add((post.chat_id, post.sha256))
@@ -141,4 +150,14 @@ def account_profile(
         messages={m.id: m for m in messages_by_id(store, wanted)},
         keyword_hits=hits,
         timeline=tuple(sorted(timeline, key=lambda e: e.at)),
+        new_media=first,
+        reshared=reshared,
+        names=_named(facts, (*first, *reshared)),
     )
+
+
+def _named(facts: Facts, items: tuple[NewMedia, ...]) -> dict[int, str]:
+    """Labels of the accounts the new media name (first posters, re-sharers, file posters)."""
+    ids = {a for m in items for a in (m.first_account_id, *m.reshared_by)}
+    ids.update(a for m in items for member in m.cluster for a in member.posted_by)
+    return {a: facts.label(a) for a in sorted(ids)}

@@ -313,6 +313,7 @@ def _item(
         match_ids=tuple(e.match_id for e in entries),
         is_video=is_video,
         decisions=tuple(decisions),
+        cluster=fresh.cluster if fresh else (),
     )
 
 
@@ -320,7 +321,16 @@ def _new_media_reason(fresh: NewMedia) -> str:
     when = f" on {fresh.first_posted_at:%Y-%m-%d}" if fresh.first_posted_at else ""
     text = f"new media first posted by account {fresh.first_account_id}{when}"
     if fresh.reshared_by:
-        text += f", reshared by {len(fresh.reshared_by)} other account(s)"
+        ids = ", ".join(str(a) for a in fresh.reshared_by[:10])
+        more = ", ..." if len(fresh.reshared_by) > 10 else ""
+        text += f", reshared by {len(fresh.reshared_by)} other account(s) ({ids}{more})"
+    copies = len(fresh.cluster) - 1
+    if copies > 0:
+        farthest = max(member.distance for member in fresh.cluster)
+        text += (
+            f", one picture in {len(fresh.cluster)} files (recompressed or edited copies, "
+            f"PDQ distance up to {farthest})"
+        )
     if fresh.alongside_known:
         text += f", posted next to known material in {len(fresh.alongside_known)} message(s)"
     return text
