@@ -11,10 +11,11 @@ Files are taken in the order they were first posted. Each one joins the earliest
 first file is within the threshold of it, or starts a cluster of its own (leader clustering):
 every member is a match of its cluster's first file, at the distance stated as evidence, and a
 chain of small edits cannot drift into unrelated pictures. Candidates come from
-range searches in the PDQ index (``crible.index``), in batches against the first files found so
-far: near-linear in the number of files, never all pairs, even for a picture re-posted
-thousands of times. Files without a usable perceptual hash (documents, pictures of low
-quality) are clusters of one: only their byte-identical copies are the same file.
+range searches in the PDQ index (``crible.index``'s multi-index hashing), in batches against
+the first files found so far: near-linear in the number of files, never all pairs, even for a
+picture re-posted thousands of times. Files without a usable perceptual hash
+(documents, pictures of low quality) are clusters of one: only their byte-identical copies are
+the same file.
 """
 
 from __future__ import annotations
@@ -27,13 +28,14 @@ import numpy.typing as npt
 from sqlalchemy import Connection, select
 
 from crible.index import MihPdqIndex, hashes_from_hex
+from crible.index.tables import aligned_empty, scan_flat
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY, VideoFrame
 from crible.signals.vpdq import MATCH_SHARE_THRESHOLD, dedupe, match_videos
 from crible.store.sql import streamed
 from crible.store.tables import media, video_frames
 
-BATCH = 2048
-"""Pictures searched at once against the clusters' first files."""
+BATCH = 1024
+"""Pictures searched at once against the clusters' first files (and among themselves)."""
 
 
 @dataclass
@@ -99,6 +101,46 @@ def _cluster_pictures(clusters: Clusters, shas: list[str], pdqs: list[str], thre
             clusters.distance[sha256] = int(distance[i])
 
 
+class _FirstHashes:
+    """The first hashes of the clusters found so far, in a multi-index hashing index: recent
+    ones in its delta (scanned), folded into its tables by background rebuilds. Only first
+    hashes are indexed, so a picture copied thousands of times costs one candidate, not
+    thousands."""
+
+    def __init__(self, hashes: npt.NDArray[np.uint8]) -> None:
+        self.hashes = hashes
+        self.index = MihPdqIndex()
+
+    def earliest(
+        self, queries: npt.NDArray[np.uint8], threshold: int
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64], npt.NDArray[np.int16]]:
+        """For each query: whether a first hash is within ``threshold``, and the earliest
+        such one (its position) with its distance."""
+        if not len(self.index):
+            nothing = np.zeros(len(queries), dtype=bool)
+            return nothing, np.empty(0, np.int64), np.empty(0, np.int16)
+        lims, ids, dists = self.index.search_arrays(queries, threshold)
+        counts = np.diff(lims)
+        found = counts > 0
+        query = np.repeat(np.arange(len(queries)), counts)
+        order = np.lexsort((ids, query))  # by query, then earliest position
+        first = order[lims[:-1][found]]
+        return found, ids[first].astype(np.int64), dists[first].astype(np.int16)
+
+    def search(
+        self, queries: npt.NDArray[np.uint8], threshold: int
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.uint8]]:
+        """Positions and distances of every first hash within ``threshold`` of the queries."""
+        if not len(self.index):
+            return np.empty(0, np.int64), np.empty(0, np.uint8)
+        _lims, ids, dists = self.index.search_arrays(queries, threshold)
+        return ids, dists
+
+    def add(self, rows: npt.NDArray[np.int64]) -> None:
+        """Rows (positions) that start clusters."""
+        self.index.add(rows, self.hashes[rows])
+
+
 def first_files(
     hashes: npt.NDArray[np.uint8], threshold: int
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int16]]:
@@ -108,24 +150,16 @@ def first_files(
     n = len(hashes)
     leader = np.arange(n, dtype=np.int64)
     distance = np.zeros(n, dtype=np.int16)
-    leaders = MihPdqIndex()
+    if n == 0:
+        return leader, distance
+    firsts = _FirstHashes(hashes)
     for start in range(0, n, BATCH):
-        stop = min(n, start + BATCH)
-        rows = np.arange(start, stop, dtype=np.int64)
-        if len(leaders):
-            lims, ids, dists = leaders.search_arrays(hashes[start:stop], threshold)
-            counts = np.diff(lims)
-            found = counts > 0
-            if found.any():
-                query = np.repeat(np.arange(len(rows)), counts)
-                order = np.lexsort((ids, query))  # by query, then earliest first file
-                earliest = order[lims[:-1][found]]
-                leader[rows[found]] = ids[earliest]
-                distance[rows[found]] = dists[earliest]
-            rows = rows[~found]
+        rows = np.arange(start, min(n, start + BATCH), dtype=np.int64)
+        found, earliest, bits = firsts.earliest(hashes[rows], threshold)
+        leader[rows[found]], distance[rows[found]] = earliest, bits
+        rows = rows[~found]
         if len(rows):
-            fresh = _within(rows, hashes, threshold, leader, distance)
-            leaders.add(fresh, hashes[fresh])
+            firsts.add(_within(rows, hashes, threshold, leader, distance))
     return leader, distance
 
 
@@ -136,22 +170,25 @@ def _within(
     leader: npt.NDArray[np.int64],
     distance: npt.NDArray[np.int16],
 ) -> npt.NDArray[np.int64]:
-    """Leader clustering among ``rows`` (ascending, none near an earlier first hash); returns
-    the rows that start a cluster."""
-    index = MihPdqIndex.from_arrays(rows, hashes[rows])
-    lims, ids, dists = index.search_arrays(hashes[rows], threshold)
+    """Leader clustering among ``rows`` (ascending, none near an earlier first hash), by an
+    exhaustive scan of the batch; returns the rows that start a cluster."""
+    batch = aligned_empty((len(rows), 32), np.uint8)
+    batch[:] = hashes[rows]
+    lims, hits, dists = scan_flat(batch, np.zeros(len(rows), np.uint8), len(rows), batch, threshold)
     alone = np.diff(lims) == 1  # only itself within the threshold
-    starts = set(rows[alone].tolist())
+    starts = set(np.flatnonzero(alone).tolist())
     for k in np.flatnonzero(~alone).tolist():
-        row = int(rows[k])
-        hits = range(int(lims[k]), int(lims[k + 1]))
-        claims = [(int(ids[h]), int(dists[h])) for h in hits if int(ids[h]) in starts]
-        claims = [claim for claim in claims if claim[0] < row]
+        claims = [
+            (int(hits[h]), int(dists[h]))
+            for h in range(int(lims[k]), int(lims[k + 1]))
+            if int(hits[h]) < k and int(hits[h]) in starts
+        ]
         if claims:
-            leader[row], distance[row] = min(claims)
+            first, bits = min(claims)
+            leader[rows[k]], distance[rows[k]] = rows[first], bits
         else:
-            starts.add(row)
-    return np.array(sorted(starts), dtype=np.int64)
+            starts.add(k)
+    return rows[sorted(starts)]
 
 
 def _videos(conn: Connection, order: dict[str, int]) -> list[tuple[str, list[VideoFrame]]]:
@@ -176,50 +213,46 @@ def _cluster_videos(
     threshold: int,
     min_quality: int,
 ) -> None:
-    """Leader clustering of videos given in first-posted order."""
-    leaders = _FirstVideos(threshold)
-    for sha256, frames in videos:
-        usable = [f for f in dedupe(frames) if f.quality >= min_quality]
-        if not usable:
-            continue
+    """Leader clustering of videos given in first-posted order: candidates are the first videos
+    sharing a frame within the threshold (found in the index), kept when vPDQ's two shares
+    reach the match threshold."""
+    usable = [
+        (sha, [f for f in dedupe(frames) if f.quality >= min_quality]) for sha, frames in videos
+    ]
+    usable = [(sha, frames) for sha, frames in usable if frames]
+    if not usable:
+        return
+    sizes = [len(frames) for _sha, frames in usable]
+    owner = np.repeat(np.arange(len(usable)), sizes)
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    hashes = hashes_from_hex([f.pdq for _sha, frames in usable for f in frames])
+    firsts = _FirstHashes(hashes)
+    for video, (sha256, frames) in enumerate(usable):
         clusters.signal[sha256] = "vpdq"
-        joined = leaders.match(usable)
-        if joined is None:
-            leaders.add(sha256, usable)
-            continue
-        clusters.first[sha256], clusters.distance[sha256], clusters.shares[sha256] = joined
-
-
-class _FirstVideos:
-    """The first videos of the clusters found so far, their frames in a PDQ index."""
-
-    def __init__(self, threshold: int) -> None:
-        self.threshold = threshold
-        self.index = MihPdqIndex()
-        self.owner: list[int] = []
-        self.videos: list[tuple[str, list[VideoFrame]]] = []
-
-    def add(self, sha256: str, frames: list[VideoFrame]) -> None:
-        """A video that starts a cluster."""
-        ids = np.arange(len(self.owner), len(self.owner) + len(frames), dtype=np.int64)
-        self.owner.extend([len(self.videos)] * len(frames))
-        self.videos.append((sha256, frames))
-        self.index.add(ids, hashes_from_hex([f.pdq for f in frames]))
-
-    def match(self, frames: list[VideoFrame]) -> tuple[str, int, tuple[float, float]] | None:
-        """The earliest first video that ``frames`` match (vPDQ: both shares of matching
-        frames at the threshold), with the closest frames' distance and the shares."""
-        if not len(self.index):
-            return None
-        queries = hashes_from_hex([f.pdq for f in frames])
-        _lims, ids, dists = self.index.search_arrays(queries, self.threshold)
+        mine = np.arange(bounds[video], bounds[video + 1], dtype=np.int64)
+        rows, dists = firsts.search(hashes[mine], threshold)
         closest: dict[int, int] = {}
-        for frame_id, bits in zip(ids.tolist(), dists.tolist(), strict=True):
-            video = self.owner[frame_id]
-            closest[video] = min(bits, closest.get(video, bits))
-        for video, bits in sorted(closest.items()):
-            sha256, theirs = self.videos[video]
-            shares = match_videos(frames, theirs, distance=self.threshold)
-            if min(shares) >= MATCH_SHARE_THRESHOLD:
-                return sha256, bits, shares
-        return None
+        for row, bits in zip(rows.tolist(), dists.tolist(), strict=True):
+            closest[int(owner[row])] = min(bits, closest.get(int(owner[row]), bits))
+        joined = _first_match(frames, closest, usable, threshold)
+        if joined is None:
+            firsts.add(mine)
+            continue
+        first, bits, shares = joined
+        clusters.first[sha256] = usable[first][0]
+        clusters.distance[sha256], clusters.shares[sha256] = bits, shares
+
+
+def _first_match(
+    frames: list[VideoFrame],
+    closest: dict[int, int],
+    usable: list[tuple[str, list[VideoFrame]]],
+    threshold: int,
+) -> tuple[int, int, tuple[float, float]] | None:
+    """The earliest candidate first video that ``frames`` match by vPDQ (both shares at the
+    threshold), with the closest frames' distance and the shares; None if none does."""
+    for other, bits in sorted(closest.items()):
+        shares = match_videos(frames, usable[other][1], distance=threshold)
+        if min(shares) >= MATCH_SHARE_THRESHOLD:
+            return other, bits, shares
+    return None

@@ -15,7 +15,7 @@ and 176 us).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from math import comb, log2
 
 HASH_BITS = 256
@@ -59,8 +59,9 @@ class Layout:
             at += (1 << chunk.dir_bits) + 1
         return offsets
 
-    @property
+    @cached_property
     def dir_length(self) -> int:
+        """Slots of all directories (cached: the cost model asks for it thousands of times)."""
         return sum((1 << c.dir_bits) + 1 for c in self.chunks)
 
 
