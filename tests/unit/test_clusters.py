@@ -8,7 +8,10 @@ import numpy as np
 import numpy.typing as npt
 
 from crible.analysis import clusters as module
+from crible.analysis import indicators
 from crible.analysis.clusters import Clusters, first_files
+from crible.analysis.facts import NO_TIME, Facts, Post
+from crible.analysis.new_media import find_new_media
 
 THRESHOLD = 31
 
@@ -93,3 +96,38 @@ def test_groups_name_each_cluster_by_its_first_file() -> None:
     found = Clusters(first={"b": "a", "c": "a", "e": "d"}, distance={"b": 3, "c": 9, "e": 1})
     assert found.groups() == {"a": ["a", "b", "c"], "d": ["d", "e"]}
     assert (found.key("c"), found.key("z")) == ("a", "z")
+
+
+def _facts(posts: list[Post], first: dict[str, str], known: tuple[str, ...] = ()) -> Facts:
+    facts = Facts()
+    facts.chat_names = {1: "one", 2: "two"}
+    facts.account_keys = {a: ("telegram", f"user{a}") for a in (1, 2, 3)}
+    facts.known = {sha: (None,) for sha in known}
+    facts.posts = posts
+    facts.membership = {(p.account_id, p.chat_id): [0.0, NO_TIME] for p in posts}
+    facts.membership[(2, 1)] = [0.0, NO_TIME]
+    facts.clusters = Clusters(first=first, distance=dict.fromkeys(first, 12))
+    return facts
+
+
+def test_a_recompressed_copy_carried_into_another_chat_is_a_bridge() -> None:
+    a, b = "a" * 64, "b" * 64  # b: a recompressed copy of a
+    facts = _facts([Post(1, 1, 1, 10.0, a, False), Post(2, 2, 2, 20.0, b, False)], {b: a})
+    bridge = indicators.bridge(facts)
+    assert set(bridge) == {2} and bridge[2].messages == (2,)
+    assert not indicators.bridge(_facts(facts.posts, {}))  # bytes alone: no bridge
+
+
+def test_a_copy_of_a_known_picture_is_not_new_media() -> None:
+    k, c, n = "k" * 64, "c" * 64, "n" * 64  # c: a copy of the known k; n: alone
+    posts = [
+        Post(1, 1, 1, 10.0, k, False),
+        Post(2, 2, 1, 20.0, c, False),
+        Post(3, 3, 1, 30.0, c, False),
+        Post(4, 1, 1, 40.0, n, False),
+        Post(5, 3, 2, 50.0, n, False),
+    ]
+    found = find_new_media(_facts(posts, {c: k}, known=(k,)))
+    assert [(m.sha256, m.reshared_by) for m in found] == [(n, (3,))]
+    (member,) = found[0].cluster
+    assert (member.sha256, member.distance, member.posted_by) == (n, 0, (1, 3))
