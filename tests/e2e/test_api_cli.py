@@ -28,6 +28,10 @@ def user_add(db: str, name: str, role: str, password: str) -> subprocess.Complet
 
 def test_accounts_from_the_command_line(tmp_path: Path) -> None:
     db = str(tmp_path / "crible.db")
+    missing = crible("user", "list", "--json", db=db)  # only shows: never creates the store
+    assert (missing.returncode, missing.stdout) == (2, "")
+    assert "no store" in missing.stderr and not Path(db).exists()
+    assert crible("db", "upgrade", db=db).returncode == 0
     assert crible("user", "list", "--json", db=db).stdout.strip() == "[]"  # no default account
     done = user_add(db, "chief", "admin", "a long enough password")
     assert done.returncode == 0, done.stderr
