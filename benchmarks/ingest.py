@@ -32,9 +32,9 @@ from rich.table import Table
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crible.ingest.telegram import parse
-from crible.ingest.telegram_refs import Context
-from crible.ingest.telegram_stream import Source
-from crible.ingest.telegram_walk import Walker
+from crible.ingest.telegram.refs import Context
+from crible.ingest.telegram.stream import Source
+from crible.ingest.telegram.walk import Walker
 from crible.model.chats import ChatMessage
 
 MIN_MB_PER_S = 50.0

@@ -19,10 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crible.ingest import telegram_stream
-from crible.ingest.telegram import locate, parse
-from crible.ingest.telegram_message import CUT_KEY
-from crible.ingest.telegram_parts import MAX_DEPTH, MAX_FIELD, MAX_TEXT, TOO_DEEP
+from crible.ingest.telegram import locate, parse, stream
+from crible.ingest.telegram.message import CUT_KEY
+from crible.ingest.telegram.parts import MAX_DEPTH, MAX_FIELD, MAX_TEXT, TOO_DEEP
 from crible.model.chats import (
     AccountRef,
     ChatMessage,
@@ -693,13 +692,13 @@ def test_the_fast_and_the_careful_reader_give_the_same_messages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls: list[str] = []
-    fast_items = telegram_stream.items
+    fast_items = stream.items
 
     def spy(source: Any, prefix: str) -> Any:
         calls.append(prefix)
         return fast_items(source, prefix)
 
-    monkeypatch.setattr(telegram_stream, "items", spy)
+    monkeypatch.setattr(stream, "items", spy)
     single = _messages(_parse_bytes(tmp_path / "single", SHAPES["single"]))
     full = _messages(_parse_bytes(tmp_path / "full", SHAPES["full"]))
     assert calls == ["messages.item"]  # the full export never took the fast reader
@@ -715,13 +714,13 @@ def test_the_fast_reader_takes_over_again_after_messages_too_large_for_it(
     """Too many bytes (300 kB), too many ``[`` (in a string: harmless, but counted), too
     deep: the careful reader reads those, then hands back to the fast one."""
     starts: list[int] = []
-    fast_items = telegram_stream.items
+    fast_items = stream.items
 
     def spy(source: Any, prefix: str) -> Any:
         starts.append(source.offset)
         return fast_items(source, prefix)
 
-    monkeypatch.setattr(telegram_stream, "items", spy)
+    monkeypatch.setattr(stream, "items", spy)
     messages = [_message(n, f"message {n}") for n in range(1, 1201)]
     messages[49]["text"] = "x" * 300_000
     messages[50]["text"] = "[" * 2000

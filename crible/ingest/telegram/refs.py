@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from crible.ingest.telegram_parts import MAX_FIELD
+from crible.ingest.telegram.parts import MAX_FIELD
 from crible.ingest.zones import load_zone
 from crible.model.chats import AccountRef, ChatRef, ExportNote, Platform
 

@@ -12,10 +12,10 @@ from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from crible.ingest.telegram_events import EventReader
-from crible.ingest.telegram_message import message_records
-from crible.ingest.telegram_refs import Context, chat_ref, person
-from crible.ingest.telegram_stream import Source
+from crible.ingest.telegram.events import EventReader
+from crible.ingest.telegram.message import message_records
+from crible.ingest.telegram.refs import Context, chat_ref, person
+from crible.ingest.telegram.stream import Source
 from crible.model.chats import (
     AccountRef,
     ChatRef,

@@ -36,7 +36,7 @@ an ``inviter``, that is the chat's own name (a join by the group's link) is not 
 no account, the name stays raw in ``extra``. A ``type`` other than "message" and "service" gives
 ``kind="unknown"``. Every field crible does not model stays raw in ``extra`` (strings cut at
 10,000 characters, nesting at 20 levels), never fatal; unknown types and fields tdesktop is
-not known to write (``telegram_message.KNOWN_FIELDS``) are counted in one last note at
+not known to write (``message.KNOWN_FIELDS``) are counted in one last note at
 ``"export"``. Chat-level and top-level fields crible does not model are reported as
 problems, except the full-export sections it knows (sessions, stories, ...).
 
@@ -48,7 +48,7 @@ when the file is cut short) after every record read before it, and ends the pars
 Speed. A single chat's messages are read by ijson's C ``items``, one dict a message (62 MB/s
 on 1 GB, against 36-46 MB/s building them from events in Python: ``benchmarks/ingest.py``).
 A message larger than the fast reader's limits (``FAST_MESSAGE_BYTES``,
-``FAST_MESSAGE_OPENS``) is read by the careful, event-by-event reader (``telegram_walk``),
+``FAST_MESSAGE_OPENS``) is read by the careful, event-by-event reader (``walk``),
 which bounds size and nesting without building, and hands back to the fast reader at the
 start of a following message. Full-account exports are read by the careful reader
 throughout. Top-level keys after a single chat's ``messages`` are checked as JSON but not
@@ -61,11 +61,12 @@ from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
-from crible.ingest import sniff, telegram_stream
-from crible.ingest.telegram_message import message_records
-from crible.ingest.telegram_refs import Context
-from crible.ingest.telegram_stream import JSON_ERRORS, Source, TooLarge, describe, error_offset
-from crible.ingest.telegram_walk import FastStart, Resume, Walker
+from crible.ingest import sniff
+from crible.ingest.telegram import stream
+from crible.ingest.telegram.message import message_records
+from crible.ingest.telegram.refs import Context
+from crible.ingest.telegram.stream import JSON_ERRORS, Source, TooLarge, describe, error_offset
+from crible.ingest.telegram.walk import FastStart, Resume, Walker
 from crible.model.chats import ChatMessage, ExportNote, ExportProblem, ExportRecord
 from crible.model.errors import BadInput
 
@@ -77,7 +78,7 @@ FAST_MESSAGE_BYTES = 256 * 1024
 
 FAST_MESSAGE_OPENS = 512
 """Most ``{`` and ``[`` one message may hold in the fast reader (tdesktop's: a few dozen).
-With ``FAST_MESSAGE_BYTES``, this bounds the fast reader's memory (see telegram_stream)."""
+With ``FAST_MESSAGE_BYTES``, this bounds the fast reader's memory (see stream)."""
 
 FAST_CHUNK = 16 * 1024
 """Bytes the fast reader reads at a time (as fast as 64 KiB; the limits count closer)."""
@@ -112,8 +113,8 @@ def parse(json_file: Path, *, zone: str | None = None) -> Iterator[ExportRecord]
     Telegram Desktop export BadInput naming what it looks like.
     """
     ctx = Context.for_zone(zone)
-    with json_file.open("rb") as stream:
-        sniff.check(stream, "telegram", str(json_file))
+    with json_file.open("rb") as raw:
+        sniff.check(raw, "telegram", str(json_file))
     return _records(json_file, ctx)
 
 
@@ -143,7 +144,7 @@ def _fast(
     source = Source(raw, fast.offset, prefix=_FRAME, chunk=FAST_CHUNK, limits=limits)
     index = fast.first
     try:
-        for item in telegram_stream.items(source, "messages.item"):
+        for item in stream.items(source, "messages.item"):
             yield from message_records(item, fast.chat, index, "messages", ctx)
             index += 1
             source.take_mark()

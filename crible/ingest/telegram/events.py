@@ -7,8 +7,8 @@ from typing import Any
 
 import ijson
 
-from crible.ingest.telegram_parts import MAX_DEPTH, MAX_TEXT, TOO_DEEP, Cuts, cut_string
-from crible.ingest.telegram_stream import Source, events
+from crible.ingest.telegram.parts import MAX_DEPTH, MAX_TEXT, TOO_DEEP, Cuts, cut_string
+from crible.ingest.telegram.stream import Source, events
 
 MAX_VALUES = 100_000
 """Most values (strings, numbers, containers) built for one message; the rest is skipped."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import MISSING, fields
 from typing import Any
 
-from crible.ingest.telegram_parts import (
+from crible.ingest.telegram.parts import (
     MAX_FIELD,
     Cuts,
     bounded,
@@ -14,7 +14,7 @@ from crible.ingest.telegram_parts import (
     read_reactions,
     read_text,
 )
-from crible.ingest.telegram_refs import Context
+from crible.ingest.telegram.refs import Context
 from crible.model.chats import ChatMessage, ChatRef, ExportProblem, ExportRecord
 
 CUT_KEY = "crible:cut"
