@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from crible.api.schemas import AuditVerifyOut, BankEnabledIn, BankOut, ErrorBody, MeOut
-from crible.api.security import Principal, Require
-from crible.api.state import lookup_of, store_of
+from crible.edge.banks import set_bank_enabled
+from crible.edge.security import Principal, Require
+from crible.edge.state import store_of
 from crible.model.banks import BankStats
 from crible.model.users import Capability
 from crible.services import audit, banks
@@ -42,14 +43,6 @@ def list_banks(
 ) -> list[dict[str, Any]]:
     """Every bank with its entry count."""
     return [bank_out(s) for s in banks.list_banks(store_of(request))]
-
-
-def set_bank_enabled(request: Request, actor: str, name: str, enabled: bool) -> BankStats:
-    """Enable or disable a bank, record it, and rebuild this worker's lookup index."""
-    store = store_of(request)
-    banks.set_enabled(store, name, enabled, actor=actor)
-    lookup_of(request).reload()
-    return banks.show_bank(store, name)
 
 
 @router.put("/banks/{name}/enabled", response_model=BankOut, responses=ERRORS, tags=["banks"])

@@ -19,8 +19,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from crible.api import admin, hma, lookup
 from crible.api.errors import BodyLimit, install_error_handlers
-from crible.api.security import Gate, Principal, Require
-from crible.api.settings import ServeSettings
+from crible.edge.security import Gate, Principal, Require
+from crible.edge.settings import ServeSettings
 from crible.model.users import Capability
 from crible.services.auth import AuthSettings
 from crible.services.lookup import LookupIndex

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from crible.api.admin import set_bank_enabled
 from crible.api.schemas import ErrorBody
-from crible.api.security import Principal, Require
-from crible.api.state import lookup_of, settings_of, store_of
 from crible.api.uploads import MULTIPART_BODY, one_upload
+from crible.edge.banks import set_bank_enabled
+from crible.edge.security import Principal, Require
+from crible.edge.state import lookup_of, settings_of, store_of
 from crible.model.audit import AuditAction
 from crible.model.banks import Bank
 from crible.model.errors import BadInput, InvalidHash

@@ -10,9 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from crible.api.schemas import ErrorBody, FileLookupOut, HashLookupOut, match_out
-from crible.api.security import Principal, Require
-from crible.api.state import lookup_of, settings_of
 from crible.api.uploads import MULTIPART_BODY, one_upload
+from crible.edge.security import Principal, Require
+from crible.edge.state import lookup_of, settings_of
 from crible.model.errors import BadInput
 from crible.model.users import Capability
 from crible.services.lookup import parse_signal, signals_of

@@ -6,8 +6,8 @@ import os
 
 import click
 
-from crible.api.settings import ServeSettings
 from crible.cli.context import App, pass_app
+from crible.edge.settings import ServeSettings
 from crible.services.auth import AuthSettings
 from crible.store.engine import resolve_url
 

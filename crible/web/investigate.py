@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from crible.api.admin import set_bank_enabled
-from crible.api.security import Principal, Require
-from crible.api.state import store_of
+from crible.edge.banks import set_bank_enabled
+from crible.edge.security import Principal, Require
+from crible.edge.state import store_of
 from crible.model.users import Capability
 from crible.services import banks, views
 from crible.services.processes import shown_status

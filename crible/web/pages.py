@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from crible.api.security import SESSION_COOKIE, Principal, Require, client_address
-from crible.api.state import settings_of, store_of
+from crible.edge.security import SESSION_COOKIE, Principal, Require, client_address
+from crible.edge.state import settings_of, store_of
 from crible.model.errors import Forbidden
 from crible.model.users import Capability, Role
 from crible.services import auth

@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from crible.api.security import Principal, Require
-from crible.api.settings import ServeSettings
-from crible.api.state import lookup_of, settings_of, store_of
+from crible.edge.security import Principal, Require
+from crible.edge.settings import ServeSettings
+from crible.edge.state import lookup_of, settings_of, store_of
 from crible.model.audit import AuditAction
 from crible.model.categories import SCHEMES
 from crible.model.decisions import ReviewItem, ReviewStatus, Verdict

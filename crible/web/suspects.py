@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from crible.api.security import Principal, Require
-from crible.api.state import store_of
+from crible.edge.security import Principal, Require
+from crible.edge.state import store_of
 from crible.model.users import Capability
 from crible.services.network_pictures import network_picture, timeline_picture
 from crible.services.profile import account_profile

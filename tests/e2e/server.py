@@ -13,7 +13,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from crible.api.app import create_app
-from crible.api.settings import ServeSettings
+from crible.edge.settings import ServeSettings
 from crible.store import Store
 
 TEST_SETTINGS = ServeSettings(secure_cookies=False, token_cache_seconds=0.0)

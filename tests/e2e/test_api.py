@@ -15,8 +15,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute, Mount
 
-from crible.api.security import Require
-from crible.api.settings import ServeSettings
+from crible.edge.security import Require
+from crible.edge.settings import ServeSettings
 from crible.model.banks import Bank, HashEntry
 from crible.model.categories import Category
 from crible.model.signals import SignalType

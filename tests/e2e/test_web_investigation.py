@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from crible.api.settings import ServeSettings
+from crible.edge.settings import ServeSettings
 from crible.model.users import Role
 from crible.services import auth
 from crible.services.demo_investigation import write_exports

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from crible.api.settings import ServeSettings
+from crible.edge.settings import ServeSettings
 from crible.model.banks import Bank, HashEntry
 from crible.model.categories import Category
 from crible.model.decisions import ReviewStatus, Verdict

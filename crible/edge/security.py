@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
-from crible.api.settings import ServeSettings
+from crible.edge.settings import ServeSettings
 from crible.model.errors import Forbidden, NotAuthenticated
 from crible.model.users import Capability, Session, User
 from crible.services import auth

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from crible.api.settings import ServeSettings
+from crible.edge.settings import ServeSettings
 from crible.services.lookup import LookupIndex
 from crible.store import Store
 
