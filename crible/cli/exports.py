@@ -10,14 +10,14 @@ from crible.cli.context import App, pass_app
 from crible.cli.review import default_reviewer
 from crible.exports.ncmec_config import load_config
 from crible.exports.registry import EXPORTS, ExportOptions
-from crible.exports.service import (
+from crible.model.errors import UserError
+from crible.services.exports import (
     Written,
     bundle_manifest_sha256,
     export_case,
     submit_ncmec,
     write_dossiers,
 )
-from crible.model.errors import UserError
 
 _ACTOR = click.option(
     "--actor",

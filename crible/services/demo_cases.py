@@ -17,10 +17,10 @@ from pathlib import Path
 from crible.cases.keys import init_keys
 from crible.cases.verify import verify_bundle
 from crible.exports.registry import ExportOptions
-from crible.exports.service import write_dossiers
 from crible.model.decisions import Verdict
 from crible.services.bundles import export_bundle
 from crible.services.cases import case_file, case_from_confirmed
+from crible.services.exports import write_dossiers
 from crible.services.review import OPEN, decide, review_queue
 from crible.services.routing import RoutingResult, import_identities, route_case
 from crible.services.suspects import latest_analysis

@@ -25,11 +25,11 @@ import pytest
 import crible
 from crible.exports.dossier import _environment
 from crible.exports.registry import ExportOptions
-from crible.exports.service import write_dossiers
 from crible.model.users import Role
 from crible.services import auth
 from crible.services.cases import case_file, list_cases
 from crible.services.demo import run_demo
+from crible.services.exports import write_dossiers
 from crible.store import Store
 from crible.web.app import templates
 from tests.e2e.server import running_server

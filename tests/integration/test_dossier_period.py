@@ -17,11 +17,11 @@ from pathlib import Path
 import pypdf
 
 from crible.exports.registry import ExportOptions
-from crible.exports.service import write_dossiers
 from crible.services.cases import add_evidence, case_file, case_from_confirmed, create_case
 from crible.services.demo_media import picture
 from crible.services.demo_telegram import TelegramExport
 from crible.services.evidence import MAX_MESSAGES
+from crible.services.exports import write_dossiers
 from crible.services.ingest import ingest
 from crible.store import Store
 from tests.evidence_times import (
