@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from crible.model.errors import Conflict
 from crible.store import Store
-from crible.store.rows import now
+from crible.store.columns import now
 from crible.store.sql import batched, new_id
 from crible.store.tables import (
     account_names,

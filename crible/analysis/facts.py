@@ -20,8 +20,8 @@ from crible.analysis.clusters import Clusters, read_clusters
 from crible.analysis.freshness import kept
 from crible.model.categories import Category
 from crible.store import Store
+from crible.store.columns import category_of
 from crible.store.review_tables import suppressed_entries
-from crible.store.rows import category_of
 from crible.store.sql import streamed
 from crible.store.tables import (
     account_names,

@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 
 from crible.analysis.same_media import link_same_media
 from crible.store import Store
-from crible.store.rows import as_utc
+from crible.store.columns import as_utc
 from crible.store.sql import streamed
 from crible.store.tables import (
     account_names,

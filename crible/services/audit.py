@@ -15,7 +15,7 @@ from sqlalchemy import Connection
 from crible.model.audit import GENESIS, AuditAction, AuditEntry, AuditProblem, AuditVerification
 from crible.store import Store
 from crible.store.audit import AuditRepository, append_in
-from crible.store.rows import now
+from crible.store.columns import now
 
 
 def canonical(

@@ -16,7 +16,7 @@ from crible.model.errors import BadInput, NotAuthenticated, RateLimited
 from crible.model.users import Role, Session, User
 from crible.services import audit
 from crible.store import Store
-from crible.store.rows import now
+from crible.store.columns import now
 from crible.store.users import UserRepository
 
 TOKEN_PREFIX = "crible_"

@@ -20,8 +20,8 @@ from crible.services import audit
 from crible.services.cases import case_file, get_case
 from crible.services.review import DEFAULT, ReviewSettings
 from crible.store import Store
-from crible.store import cases as rows
-from crible.store.rows import now
+from crible.store import cases as case_rows
+from crible.store.columns import now
 from crible.store.tables import media_locations
 
 __all__ = ["export_bundle", "media_sources", "verify"]
@@ -59,8 +59,8 @@ def export_bundle(
     sources = media_sources(store, (m.sha256 for m in file.media)) if include_media else None
     report = write_bundle(file, directory, key, media=sources, unit=unit)
     with store.engine.begin() as conn:
-        rows.insert_custody(conn, case.id, event)
-        rows.append_custody(
+        case_rows.insert_custody(conn, case.id, event)
+        case_rows.append_custody(
             conn,
             case.id,
             actor,

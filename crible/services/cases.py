@@ -33,7 +33,7 @@ from crible.services.review import (
     resolved,
 )
 from crible.store import Store
-from crible.store import cases as rows
+from crible.store import cases as case_rows
 from crible.store import review as review_rows
 
 
@@ -44,8 +44,8 @@ def create_case(
     if not title.strip():
         raise UserError("a case needs a title")
     with store.engine.begin() as conn:
-        case = rows.insert_case(conn, title.strip(), kind, actor)
-        rows.append_custody(
+        case = case_rows.insert_case(conn, title.strip(), kind, actor)
+        case_rows.append_custody(
             conn, case.id, actor, "create", f"created {kind} case {case.reference}: {case.title}"
         )
         return case
@@ -54,25 +54,25 @@ def create_case(
 def get_case(store: Store, ref: str | int) -> Case:
     """A case by reference or id, or NotFound."""
     with store.engine.connect() as conn:
-        return rows.find_case(conn, str(ref))
+        return case_rows.find_case(conn, str(ref))
 
 
 def list_cases(store: Store) -> list[Case]:
     """Every case, oldest first."""
     with store.engine.connect() as conn:
-        return rows.all_cases(conn)
+        return case_rows.all_cases(conn)
 
 
 def add_suspect(store: Store, case_ref: str | int, account: str, *, actor: str) -> CaseSuspect:
     """Put an account (store id or ``platform:key``) in a case."""
     with store.engine.begin() as conn:
-        case = rows.find_case(conn, str(case_ref))
-        account_id = rows.resolve_account(conn, account)
+        case = case_rows.find_case(conn, str(case_ref))
+        account_id = case_rows.resolve_account(conn, account)
         if account_id is None:
             raise NotFound(f"no account {account!r} (give its id or platform:key)")
-        platform, key, _ = rows.account_facts(conn, account_id)
-        if rows.add_suspect(conn, case.id, account_id, actor):
-            rows.append_custody(
+        platform, key, _ = case_rows.account_facts(conn, account_id)
+        if case_rows.add_suspect(conn, case.id, account_id, actor):
+            case_rows.append_custody(
                 conn,
                 case.id,
                 actor,
@@ -95,7 +95,7 @@ def add_evidence(
     case = get_case(store, case_ref)
     item = admit(store, kind, ref, settings)
     with store.engine.begin() as conn:
-        added = rows.insert_evidence(
+        added = case_rows.insert_evidence(
             conn,
             case.id,
             item.kind,
@@ -105,7 +105,7 @@ def add_evidence(
             actor,
             item.provenance,
         )
-        rows.append_custody(
+        case_rows.append_custody(
             conn,
             case.id,
             actor,
@@ -140,15 +140,15 @@ def record_custody(
 ) -> CustodyEvent:
     """Append an entry to a case's custody log (exports call this: action ``export``)."""
     with store.engine.begin() as conn:
-        case = rows.find_case(conn, str(case_ref))
-        return rows.append_custody(conn, case.id, actor, action, detail)
+        case = case_rows.find_case(conn, str(case_ref))
+        return case_rows.append_custody(conn, case.id, actor, action, detail)
 
 
 def custody_log(store: Store, case_ref: str | int) -> list[CustodyEvent]:
     """A case's custody log; StoreError if its chain is broken in the store."""
     with store.engine.connect() as conn:
-        case = rows.find_case(conn, str(case_ref))
-        log = rows.custody(conn, case.id)
+        case = case_rows.find_case(conn, str(case_ref))
+        log = case_rows.custody(conn, case.id)
     problem = verify_chain(log)
     if problem is not None:
         raise StoreError(f"custody log of {case.reference} is broken: {problem}")
@@ -162,13 +162,13 @@ def case_file(store: Store, case_id: int | str, settings: ReviewSettings = DEFAU
     case = get_case(store, case_id)
     log = custody_log(store, case.id)
     with store.engine.connect() as conn:
-        suspect_rows = rows.suspect_rows(conn, case.id)
+        suspect_rows = case_rows.suspect_rows(conn, case.id)
         suspects = tuple(
             _suspect(conn, account_id, authority, case) for account_id, authority, _ in suspect_rows
         )
         unrouted = tuple((account_id, reason) for account_id, _, reason in suspect_rows if reason)
         related = _related(conn, case)
-        items = rows.evidence(conn, case.id)
+        items = case_rows.evidence(conn, case.id)
         shas = list(dict.fromkeys(sha for item in items for sha in files_of(item)))
         decisions = review_rows.decisions_by_file(conn, shas)
     still = {sha: confirmed(store, sha, decisions.get(sha, []), settings) for sha in shas}
@@ -205,15 +205,15 @@ def files_of(item: EvidenceItem) -> list[str]:
 def _suspect(
     conn: Connection, account_id: int, authority: Authority | None, case: Case
 ) -> CaseSuspect:
-    platform, key, names = rows.account_facts(conn, account_id)
-    by_kind = rows.account_names_by_kind(conn, account_id)
+    platform, key, names = case_rows.account_facts(conn, account_id)
+    by_kind = case_rows.account_names_by_kind(conn, account_id)
     routed = authority if authority is not None else case.authority
     return CaseSuspect(
         account_id=account_id,
         platform=platform,
         key=key,
         names=names,
-        identity=rows.latest_identity(conn, account_id),
+        identity=case_rows.latest_identity(conn, account_id),
         authority=routed,
         screen_names=by_kind.get("username", ()),
         display_names=by_kind.get("name", ()),
@@ -223,8 +223,8 @@ def _suspect(
 def _related(conn: Connection, case: Case) -> tuple[Case, ...]:
     """A routed file's siblings (other authorities, same network); a network case's files."""
     if case.parent_id is None:
-        return tuple(rows.children(conn, case.id))
-    return tuple(c for c in rows.children(conn, case.parent_id) if c.id != case.id)
+        return tuple(case_rows.children(conn, case.id))
+    return tuple(c for c in case_rows.children(conn, case.parent_id) if c.id != case.id)
 
 
 def with_suspect_scores(

@@ -26,7 +26,7 @@ from crible.model.errors import NotFound, UserError
 from crible.services.review import DEFAULT, ReviewSettings, confirmed, resolved, standing
 from crible.store import Store
 from crible.store import review as review_rows
-from crible.store.rows import as_utc
+from crible.store.columns import as_utc
 from crible.store.tables import (
     bank_entries,
     banks,

@@ -37,7 +37,7 @@ from crible.services.scan import ScanProgress, scan_files
 from crible.signals.crypto import hash_file
 from crible.store import Store
 from crible.store.chats import ChatWriter
-from crible.store.rows import now
+from crible.store.columns import now
 from crible.store.sql import new_id
 from crible.store.tables import ingest_problems, ingests, message_media, scan_items
 

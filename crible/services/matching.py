@@ -20,7 +20,7 @@ from crible.model.signals import (
 )
 from crible.services.video_matching import VideoMatcher
 from crible.store import Store
-from crible.store.rows import category_of
+from crible.store.columns import category_of
 from crible.store.sql import batched
 from crible.store.store import ExactHit
 

@@ -16,7 +16,7 @@ from crible.model.suspects import NewMedia, Suspect
 from crible.services.suspects import Analysis, AnalysisSettings, latest_analysis
 from crible.services.views import AccountView, MessageView, account_view, messages_by_id
 from crible.store import Store
-from crible.store.rows import as_utc
+from crible.store.columns import as_utc
 from crible.store.tables import messages
 
 

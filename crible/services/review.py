@@ -28,8 +28,8 @@ from crible.model.errors import BadInput, Conflict, NotFound, UserError
 from crible.model.suspects import NewMedia
 from crible.services import audit
 from crible.store import Store
-from crible.store import review as rows
-from crible.store.rows import as_utc
+from crible.store import review as review_rows
+from crible.store.columns import as_utc
 from crible.store.settings import read_setting, write_setting
 
 OPEN = frozenset({ReviewStatus.PENDING, ReviewStatus.AWAITING_SECOND, ReviewStatus.ESCALATED})
@@ -138,11 +138,11 @@ def review_queue(
     wanted = parse_category(category) if category else None
     fresh = {n.sha256: n for n in new_media(store)}
     with store.engine.connect() as conn:
-        decisions = rows.decisions_by_file(conn)
-        found: dict[str, list[rows.MatchedEntry]] = dict(rows.matched_files(conn))
+        decisions = review_rows.decisions_by_file(conn)
+        found: dict[str, list[review_rows.MatchedEntry]] = dict(review_rows.matched_files(conn))
         for sha in fresh:
             found.setdefault(sha, [])
-        videos = rows.videos_among(conn, found)
+        videos = review_rows.videos_among(conn, found)
     items = (
         _item(sha, entries, fresh.get(sha), decisions.get(sha, []), sha in videos, settings)
         for sha, entries in found.items()
@@ -162,11 +162,11 @@ def review_item(store: Store, sha256: str, settings: ReviewSettings = DEFAULT) -
     settings = resolved(store, settings)
     sha = sha256.strip().lower()
     with store.engine.connect() as conn:
-        if not rows.media_known(conn, sha):
+        if not review_rows.media_known(conn, sha):
             raise NotFound(f"no media file with SHA-256 {sha256}")
-        entries = rows.matched_entries(conn, sha)
-        decisions = rows.decisions_by_file(conn, [sha]).get(sha, [])
-        video = bool(rows.videos_among(conn, [sha]))
+        entries = review_rows.matched_entries(conn, sha)
+        decisions = review_rows.decisions_by_file(conn, [sha]).get(sha, [])
+        video = bool(review_rows.videos_among(conn, [sha]))
     fresh = next((n for n in new_media(store) if n.sha256 == sha), None)
     return _item(sha, entries, fresh, decisions, video, settings)
 
@@ -175,7 +175,7 @@ def file_status(store: Store, sha256: str, settings: ReviewSettings = DEFAULT) -
     """A file's review status, from its decisions alone (PENDING if it has none)."""
     sha = sha256.strip().lower()
     with store.engine.connect() as conn:
-        decisions = rows.decisions_by_file(conn, [sha]).get(sha, [])
+        decisions = review_rows.decisions_by_file(conn, [sha]).get(sha, [])
     return standing(decisions, resolved(store, settings)).status
 
 
@@ -199,21 +199,21 @@ def decide(
     if verdict is Verdict.CONFIRM and category is None:
         raise UserError("confirming a file needs its category (e.g. VIC-US:1)")
     with store.engine.begin() as conn:
-        if not rows.media_known(conn, sha):
+        if not review_rows.media_known(conn, sha):
             raise NotFound(f"no media file with SHA-256 {sha256}")
-        entries = rows.matched_entries(conn, sha)
+        entries = review_rows.matched_entries(conn, sha)
         if entry_id is not None and entry_id not in {e.entry_id for e in entries}:
             raise UserError(f"file {sha[:16]}... did not match bank entry {entry_id}")
-        before = standing(rows.decisions_by_file(conn, [sha]).get(sha, []), settings)
+        before = standing(review_rows.decisions_by_file(conn, [sha]).get(sha, []), settings)
         if verdict is Verdict.CONFIRM and reviewer in before.confirmers:
             raise Conflict(
                 f"{reviewer} already confirmed {sha[:16]}...; a second, different reviewer "
                 "must confirm it"
             )
-        decision = rows.add_decision(conn, sha, verdict, reviewer, category, entry_id, note)
+        decision = review_rows.add_decision(conn, sha, verdict, reviewer, category, entry_id, note)
         if verdict is Verdict.REJECT:
             targets = [entry_id] if entry_id is not None else [e.entry_id for e in entries]
-            rows.suppress(conn, targets, decision.id)
+            review_rows.suppress(conn, targets, decision.id)
     audit.record(
         store,
         reviewer,
@@ -231,7 +231,7 @@ def confirmed_media(store: Store, settings: ReviewSettings = DEFAULT) -> Iterato
     """Every file reviewers confirmed, with its hashes and category (never its bytes)."""
     settings = resolved(store, settings)
     with store.engine.connect() as conn:
-        decisions = rows.decisions_by_file(conn)
+        decisions = review_rows.decisions_by_file(conn)
     for sha in sorted(decisions):
         found = confirmed(store, sha, decisions[sha], settings)
         if found is not None:
@@ -246,7 +246,7 @@ def confirmed(
     if state.status is not ReviewStatus.CONFIRMED or state.confirmed_at is None:
         return None
     with store.engine.connect() as conn:
-        facts = rows.media_facts(conn, sha256)
+        facts = review_rows.media_facts(conn, sha256)
         if facts is None:
             return None
         return ConfirmedMedia(
@@ -259,8 +259,8 @@ def confirmed(
             confirmed_at=state.confirmed_at,
             pdq=facts["pdq"],
             first_seen_at=as_utc(facts["first_seen_at"]),
-            file_name=rows.file_name(conn, sha256),
-            posted_by=rows.posted_by(conn, sha256),
+            file_name=review_rows.file_name(conn, sha256),
+            posted_by=review_rows.posted_by(conn, sha256),
         )
 
 
@@ -269,7 +269,7 @@ def provider_feedback(store: Store, bank: str | None = None) -> Iterator[Decisio
     if bank is not None:
         store.banks.get(bank)
     with store.engine.connect() as conn:
-        yield from list(rows.rejections(conn, bank))
+        yield from list(review_rows.rejections(conn, bank))
 
 
 def new_media(store: Store) -> Iterator[NewMedia]:
@@ -284,7 +284,7 @@ def new_media(store: Store) -> Iterator[NewMedia]:
 
 def _item(
     sha256: str,
-    entries: Sequence[rows.MatchedEntry],
+    entries: Sequence[review_rows.MatchedEntry],
     fresh: NewMedia | None,
     decisions: Sequence[Decision],
     is_video: bool,

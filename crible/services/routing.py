@@ -13,7 +13,7 @@ from crible.model.cases import Authority, Case, EvidenceItem, Identity, Provenan
 from crible.model.errors import BadInput, Conflict, UserError
 from crible.services.cases import files_of, get_case
 from crible.store import Store
-from crible.store import cases as rows
+from crible.store import cases as case_rows
 from crible.store import review as review_rows
 from crible.store.tables import messages
 
@@ -53,13 +53,13 @@ def import_identities(store: Store, path: Path, *, actor: str) -> Identification
             if isinstance(row, RejectedRow):
                 rejected.append(row)
                 continue
-            account_id = rows.resolve_account(conn, row.account)
+            account_id = case_rows.resolve_account(conn, row.account)
             if account_id is None:
                 rejected.append(
                     RejectedRow(row.line, "account", f"no account {row.account!r} in the store")
                 )
                 continue
-            rows.insert_identity(conn, _identity(row, account_id), f"{path} (by {actor})")
+            case_rows.insert_identity(conn, _identity(row, account_id), f"{path} (by {actor})")
             imported += 1
     return IdentificationReport(str(path), imported, tuple(rejected))
 
@@ -86,16 +86,18 @@ def route_case(
     if parent.parent_id is not None:
         raise UserError(f"{parent.reference} is already a routed file; route its network case")
     with store.engine.begin() as conn:
-        if rows.children(conn, parent.id):
+        if case_rows.children(conn, parent.id):
             raise Conflict(f"{parent.reference} was already routed")
-        suspects = [account_id for account_id, _, _ in rows.suspect_rows(conn, parent.id)]
+        suspects = [account_id for account_id, _, _ in case_rows.suspect_rows(conn, parent.id)]
         if not suspects:
             raise UserError(f"{parent.reference} has no suspects to route")
-        routes = [(a, tables.route(rows.latest_identity(conn, a))) for a in suspects]
+        routes = [(a, tables.route(case_rows.latest_identity(conn, a))) for a in suspects]
         for account_id, route in routes:
-            rows.set_route(conn, parent.id, account_id, route.authority, route.reason)
+            case_rows.set_route(conn, parent.id, account_id, route.authority, route.reason)
         by_authority, unrouted = group_by_authority(routes)
-        evidence = [(item, _accounts_of(conn, item)) for item in rows.evidence(conn, parent.id)]
+        evidence = [
+            (item, _accounts_of(conn, item)) for item in case_rows.evidence(conn, parent.id)
+        ]
         children = [
             _child(conn, parent, authority, accounts, evidence, set(suspects), actor)
             for authority, accounts in sorted(by_authority.items(), key=lambda kv: kv[0].name)
@@ -103,7 +105,7 @@ def route_case(
         refs = [c.reference for c in children]
         for child in children:
             others = [r for r in refs if r != child.reference]
-            rows.append_custody(
+            case_rows.append_custody(
                 conn,
                 child.id,
                 actor,
@@ -111,7 +113,9 @@ def route_case(
                 f"part of network case {parent.reference}; the other files of the network: "
                 + (", ".join(others) or "none"),
             )
-        rows.append_custody(conn, parent.id, actor, "route", _summary(children, unrouted, routes))
+        case_rows.append_custody(
+            conn, parent.id, actor, "route", _summary(children, unrouted, routes)
+        )
     return RoutingResult(
         parent,
         tuple(children),
@@ -129,7 +133,7 @@ def _child(
     all_suspects: set[int],
     actor: str,
 ) -> Case:
-    child = rows.insert_case(
+    child = case_rows.insert_case(
         conn,
         f"{parent.title} - {authority.name}",
         parent.kind,
@@ -137,7 +141,7 @@ def _child(
         parent_id=parent.id,
         authority=authority,
     )
-    rows.append_custody(
+    case_rows.append_custody(
         conn,
         child.id,
         actor,
@@ -146,8 +150,8 @@ def _child(
         f"({authority.country} {authority.code})",
     )
     for account_id in accounts:
-        rows.add_suspect(conn, child.id, account_id, actor, authority)
-        rows.append_custody(
+        case_rows.add_suspect(conn, child.id, account_id, actor, authority)
+        case_rows.append_custody(
             conn, child.id, actor, "add-suspect", f"added suspect account {account_id}"
         )
     mine = set(accounts)
@@ -156,7 +160,7 @@ def _child(
             step = ProvenanceStep(
                 "case", parent.reference, f"evidence item {item.id} of the network case"
             )
-            rows.insert_evidence(
+            case_rows.insert_evidence(
                 conn,
                 child.id,
                 item.kind,
@@ -166,7 +170,7 @@ def _child(
                 actor,
                 (*item.provenance, step),
             )
-            rows.append_custody(
+            case_rows.append_custody(
                 conn,
                 child.id,
                 actor,

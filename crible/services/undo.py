@@ -16,7 +16,7 @@ from crible.model.undo import Removal
 from crible.services import audit
 from crible.services.processes import state
 from crible.store import Store
-from crible.store import undo as rows
+from crible.store import undo as undo_rows
 
 
 def delete_ingest(store: Store, ingest_id: int, *, actor: str) -> Removal:
@@ -24,7 +24,7 @@ def delete_ingest(store: Store, ingest_id: int, *, actor: str) -> Removal:
     chats only it created, and its media scan (see ``delete_scan``)."""
     return _in_one_transaction(
         store,
-        lambda conn: rows.delete_ingest(conn, ingest_id),
+        lambda conn: undo_rows.delete_ingest(conn, ingest_id),
         actor,
         AuditAction.INGEST_DELETE,
     )
@@ -38,8 +38,8 @@ def delete_scan(store: Store, scan_id: int, *, actor: str) -> Removal:
         raise Conflict(f"scan {scan_id} is running now: stop it first (Ctrl-C)")
 
     def remove(conn: Connection) -> Removal:
-        rows.refuse_ingest_scan(conn, scan_id)
-        return rows.delete_scan(conn, scan_id)
+        undo_rows.refuse_ingest_scan(conn, scan_id)
+        return undo_rows.delete_scan(conn, scan_id)
 
     return _in_one_transaction(store, remove, actor, AuditAction.SCAN_DELETE)
 

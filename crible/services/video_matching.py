@@ -13,7 +13,7 @@ from crible.model.matches import Match
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD, MediaHashes, SignalType, VideoFrame
 from crible.signals.vpdq import MATCH_SHARE_THRESHOLD, dedupe, match_videos
 from crible.store import Store
-from crible.store.rows import category_of
+from crible.store.columns import category_of
 
 
 @dataclass(frozen=True)

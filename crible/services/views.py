@@ -12,7 +12,7 @@ from sqlalchemy.engine import RowMapping
 
 from crible.model.errors import NotFound
 from crible.store import Store
-from crible.store.rows import as_utc
+from crible.store.columns import as_utc
 from crible.store.sql import batched
 from crible.store.tables import (
     account_names,

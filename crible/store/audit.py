@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crible.model.audit import GENESIS, AuditEntry
 from crible.model.errors import StoreError
-from crible.store.rows import as_utc
+from crible.store.columns import as_utc
 from crible.store.serve_tables import audit_log
 
 APPEND_TRIES = 20

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from crible.model.banks import Bank, BankStats, HashEntry, ImportReport, RejectedLine
 from crible.model.errors import Conflict, InvalidList, NotFound
 from crible.model.signals import SignalType, VideoFrame
+from crible.store.columns import bank_from_row, bank_values, entry_from_row, now
 from crible.store.review_tables import suppressed_entries
-from crible.store.rows import bank_from_row, bank_values, entry_from_row, now
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id
 from crible.store.tables import (
     bank_entries,

@@ -28,7 +28,7 @@ from crible.store.case_tables import (
     custody_events,
     identities,
 )
-from crible.store.rows import as_utc, now
+from crible.store.columns import as_utc, now
 from crible.store.sql import new_id
 from crible.store.tables import account_names, accounts
 

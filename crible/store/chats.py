@@ -25,7 +25,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from crible.model.chats import AccountRef, ChatMessage, ChatRef, Platform
 from crible.store import chat_links
-from crible.store.rows import as_utc, to_utc
+from crible.store.columns import as_utc, to_utc
 from crible.store.sql import insert_ignoring_duplicates, new_id
 from crible.store.tables import (
     account_names,

@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Row, exists, func, select
 
 from crible.model.categories import Category
 from crible.model.decisions import Decision, Verdict
+from crible.store.columns import as_utc, category_of, now
 from crible.store.review_tables import review_decisions, suppressed_entries
-from crible.store.rows import as_utc, category_of, now
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id
 from crible.store.tables import (
     bank_entries,

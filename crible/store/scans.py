@@ -22,8 +22,8 @@ from crible.model.signals import (
     VideoFrame,
     VideoHash,
 )
+from crible.store.columns import as_utc, category_of, now
 from crible.store.review_tables import suppressed_entries
-from crible.store.rows import as_utc, category_of, now
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id, upsert
 from crible.store.tables import (
     bank_entries,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Engine, String, Table, Text, select
 
-from crible.store.rows import now
+from crible.store.columns import now
 from crible.store.sql import upsert
 from crible.store.tables import metadata
 

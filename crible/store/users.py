@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crible.model.errors import Conflict, NotFound
 from crible.model.users import ApiToken, Role, Session, User
-from crible.store.rows import as_utc, now
+from crible.store.columns import as_utc, now
 from crible.store.serve_tables import (
     api_tokens,
     login_failures,

@@ -16,7 +16,7 @@ from crible.edge.state import store_of
 from crible.model.users import Capability
 from crible.services import banks, views
 from crible.services.processes import shown_status
-from crible.store.rows import as_utc
+from crible.store.columns import as_utc
 from crible.store.tables import ingest_problems, ingests, scan_items, scan_runs
 from crible.web.app import page
 

@@ -16,7 +16,7 @@ from benchmarks.network_data import generate
 from crible.analysis.graph import LAYERS, build_graph
 from crible.model.errors import Conflict
 from crible.store import Store
-from crible.store.rows import as_utc
+from crible.store.columns import as_utc
 from crible.store.tables import (
     account_names,
     accounts,

@@ -1,4 +1,4 @@
-"""Conversions between table rows and model dataclasses."""
+"""How model values go into columns and come back: times in UTC, categories, banks, entries."""
 
 from __future__ import annotations
 
