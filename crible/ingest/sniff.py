@@ -8,7 +8,7 @@ Each format is told by its shape, not its name:
   ``date`` or ``date_unixtime``;
 - DiscordChatExporter: a JSON object with ``guild`` and ``channel``, or ``messages`` whose
   items have ``author`` and ``timestamp``;
-- WhatsApp: text whose lines start with a date and time (``whatsapp_lines``);
+- WhatsApp: text whose lines start with a date and time (``whatsapp.lines``);
 - a zip archive, by its magic bytes.
 
 Only the start of the file is read (``SNIFF_BYTES`` at most), streamed. A file whose JSON
@@ -22,7 +22,7 @@ from typing import Any, BinaryIO, cast
 
 import ijson
 
-from crible.ingest.whatsapp_lines import match_header
+from crible.ingest.whatsapp.lines import match_header
 from crible.jsonguard import DigitGuard, UnreadableJson
 from crible.model.errors import BadInput
 from crible.sources.walk import ZIP_HEADS

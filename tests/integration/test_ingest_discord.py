@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from crible.ingest import discord
-from crible.ingest.discord_json import MAX_DEPTH, MAX_STRING_CHARS
+from crible.ingest.discord.stream import MAX_DEPTH, MAX_STRING_CHARS
 from crible.model.chats import (
     AccountRef,
     ChatMessage,

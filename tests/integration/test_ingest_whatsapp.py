@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crible.ingest import whatsapp
-from crible.ingest.whatsapp_build import MAX_TEXT_CHARS
-from crible.ingest.whatsapp_lines import MAX_LINE_BYTES
+from crible.ingest.whatsapp.build import MAX_TEXT_CHARS
+from crible.ingest.whatsapp.lines import MAX_LINE_BYTES
 from crible.model.chats import (
     ChatMessage,
     ChatRef,

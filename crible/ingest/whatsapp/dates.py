@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
-from crible.ingest.whatsapp_lines import Header
+from crible.ingest.whatsapp.lines import Header
 
 ORDERS = ("DMY", "MDY", "YMD")
 

@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from crible.ingest.archive import ChatFile
-from crible.ingest.whatsapp_body import (
+from crible.ingest.whatsapp.body import (
     attributed_event,
     mentions_group,
     person_name,
     split_author,
     system_event,
 )
-from crible.ingest.whatsapp_dates import DateSurvey
-from crible.ingest.whatsapp_lines import match_header, plain, read_lines
+from crible.ingest.whatsapp.dates import DateSurvey
+from crible.ingest.whatsapp.lines import match_header, plain, read_lines
 
 _FILE_NAMES = (
     re.compile(r"WhatsApp Chat with (?P<name>.+)"),

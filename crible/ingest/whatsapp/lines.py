@@ -6,7 +6,7 @@ A message line starts with its date and time, in one of two shapes:
   ``12/31/2023, 11:59 p. m. - ``, ``2023-12-31 23:59 - ``);
 - iOS: ``[31/12/2023, 23:59:59] Name: text`` (also ``[12/31/23, 11:59:59 PM] ``).
 
-Day, month and year come in an order the file does not state (see ``whatsapp_dates``).
+Day, month and year come in an order the file does not state (see ``dates``).
 The marks WhatsApp sprinkles into its lines (U+200E LEFT-TO-RIGHT MARK, the other bidi
 controls, a BOM) and its odd spaces (U+202F before AM/PM, U+00A0) are ignored while the
 header is matched; the text after the header is returned exactly as written.

@@ -7,7 +7,7 @@ ChannelPinnedMessage, GuildMemberJoin, ThreadCreated... are service events with
 ``attachments``, ``embeds`` (links, and their images and videos as media), ``stickers``,
 ``reactions`` (with ``users`` when written), ``mentions``, ``reference`` (a reply; or a
 forward when its ``type`` is "Forward") and ``forwardedMessage``. Keys this module does
-not know go to ``extra`` as they are (bounded by ``discord_json``); a field of the wrong
+not know go to ``extra`` as they are (bounded by ``stream``); a field of the wrong
 type counts as absent. Every value is checked: hostile input never raises here.
 """
 

@@ -38,8 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from crible.ingest import sniff
-from crible.ingest.discord_json import Events, JsonBroken
-from crible.ingest.discord_message import to_message
+from crible.ingest.discord.message import to_message
+from crible.ingest.discord.stream import Events, JsonBroken
 from crible.model.chats import (
     ChatMessage,
     ChatRef,

@@ -11,7 +11,7 @@ import mimetypes
 import re
 from dataclasses import dataclass
 
-from crible.ingest.whatsapp_lines import MARKS, plain
+from crible.ingest.whatsapp.lines import MARKS, plain
 from crible.model.chats import AccountRef, MediaRef, Platform
 
 MAX_NAME_CHARS = 100

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from crible.ingest.whatsapp_body import (
+from crible.ingest.whatsapp.body import (
     YOU,
     Event,
     account,
@@ -19,8 +19,8 @@ from crible.ingest.whatsapp_body import (
     split_author,
     system_event,
 )
-from crible.ingest.whatsapp_dates import local_time, unambiguous
-from crible.ingest.whatsapp_lines import MAX_LINE_BYTES, Line, match_header, plain
+from crible.ingest.whatsapp.dates import local_time, unambiguous
+from crible.ingest.whatsapp.lines import MAX_LINE_BYTES, Line, match_header, plain
 from crible.model.chats import (
     AccountRef,
     ChatMessage,

@@ -6,7 +6,7 @@ read where it lies (``archive``: entries checked, the chat streamed from it).
 
 The file is read twice, line by line, in constant memory: a first pass over the
 headers settles the date order, the chat's name and whether it is a group
-(``whatsapp_survey``); the second yields ``ExportInfo``, the ``ChatRef``, then each
+(``survey``); the second yields ``ExportInfo``, the ``ChatRef``, then each
 message and service event in file order, with ``ExportProblem`` records where lines
 cannot be read (nothing in a text export is fatal).
 
@@ -16,7 +16,7 @@ cannot be read (nothing in a text export is fatal).
   daylight-saving change skips or repeats are read with the offset before the change,
   and listed in a note.
 - Dates: ``date_order`` ("DMY", "MDY", "YMD") or inferred from the whole file
-  (``whatsapp_dates``); a guess is an ``ExportNote`` at position "file".
+  (``dates``); a guess is an ``ExportNote`` at position "file".
 - Keys: WhatsApp has no message ids. A message's key is ``message_fingerprint``: the
   SHA-256 of its local time (as the line writes it, without a zone), sender key and text,
   so that two exports of the same chat (two phones, two dates) give the same keys and
@@ -50,10 +50,10 @@ from zoneinfo import ZoneInfo
 
 from crible.ingest import sniff
 from crible.ingest.archive import CHAT_FILE, ChatFile, chat_in_zip, is_zip
-from crible.ingest.whatsapp_build import MessageBuilder, fingerprint
-from crible.ingest.whatsapp_dates import ORDERS
-from crible.ingest.whatsapp_lines import read_lines
-from crible.ingest.whatsapp_survey import chat_name, survey_file
+from crible.ingest.whatsapp.build import MessageBuilder, fingerprint
+from crible.ingest.whatsapp.dates import ORDERS
+from crible.ingest.whatsapp.lines import read_lines
+from crible.ingest.whatsapp.survey import chat_name, survey_file
 from crible.ingest.zones import load_zone
 from crible.model.chats import (
     ChatMessage,
