@@ -25,14 +25,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, select
 
 from crible.index import MihPdqIndex, hashes_from_hex
 from crible.index.tables import aligned_empty, scan_flat
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD, PDQ_MIN_QUALITY, VideoFrame
 from crible.signals.vpdq import MATCH_SHARE_THRESHOLD, dedupe, match_videos
-from crible.store.sql import streamed
-from crible.store.tables import media, video_frames
+from crible.store.read.perceptual import PerceptualHashes
 
 BATCH = 1024
 """Pictures searched at once against the clusters' first files (and among themselves)."""
@@ -64,7 +62,7 @@ class Clusters:
 
 
 def read_clusters(
-    conn: Connection,
+    hashes: PerceptualHashes,
     files: Iterable[str],
     *,
     threshold: int = PDQ_DEFAULT_THRESHOLD,
@@ -75,16 +73,13 @@ def read_clusters(
     order = {sha256: position for position, sha256 in enumerate(dict.fromkeys(files))}
     clusters = Clusters()
     pictures: list[tuple[int, str, str]] = []
-    query = select(media.c.sha256, media.c.pdq, media.c.pdq_quality).where(
-        media.c.pdq.is_not(None), media.c.pdq_quality >= min_quality
-    )
-    for sha256, pdq, _quality in streamed(conn, query):
+    for sha256, pdq in hashes.pictures(min_quality):
         position = order.get(sha256)
         if position is not None:
             pictures.append((position, sha256, pdq))
     pictures.sort()
     _cluster_pictures(clusters, [p[1] for p in pictures], [p[2] for p in pictures], threshold)
-    _cluster_videos(clusters, _videos(conn, order), threshold, min_quality)
+    _cluster_videos(clusters, _videos(hashes, order), threshold, min_quality)
     return clusters
 
 
@@ -191,19 +186,12 @@ def _within(
     return rows[sorted(starts)]
 
 
-def _videos(conn: Connection, order: dict[str, int]) -> list[tuple[str, list[VideoFrame]]]:
+def _videos(hashes: PerceptualHashes, order: dict[str, int]) -> list[tuple[str, list[VideoFrame]]]:
     """The posted videos' frames, in first-posted order."""
     frames: dict[str, list[VideoFrame]] = {}
-    query = select(
-        video_frames.c.sha256,
-        video_frames.c.frame_number,
-        video_frames.c.timestamp,
-        video_frames.c.pdq,
-        video_frames.c.quality,
-    ).order_by(video_frames.c.sha256, video_frames.c.frame_number)
-    for sha256, number, timestamp, pdq, quality in streamed(conn, query):
+    for sha256, frame in hashes.video_frames():
         if sha256 in order:
-            frames.setdefault(sha256, []).append(VideoFrame(number, timestamp, pdq, quality))
+            frames.setdefault(sha256, []).append(frame)
     return sorted(frames.items(), key=lambda item: order[item[0]])
 
 

@@ -14,26 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import Connection, exists, func, select
-
 from crible.analysis.clusters import Clusters, read_clusters
 from crible.analysis.freshness import kept
 from crible.model.categories import Category
 from crible.store import Store
-from crible.store.columns import category_of
-from crible.store.review_tables import suppressed_entries
-from crible.store.sql import streamed
-from crible.store.tables import (
-    account_names,
-    accounts,
-    bank_entries,
-    banks,
-    chats,
-    matches,
-    membership_events,
-    message_media,
-    messages,
-)
+from crible.store.read.facts import FactRows
 
 START_EVENTS = ("create", "join", "invite")
 END_EVENTS = ("leave", "remove")
@@ -159,29 +144,23 @@ def facts_of(store: Store) -> Facts:
 def read_facts(store: Store) -> Facts:
     """Read the facts of the whole investigation from ``store``."""
     facts = Facts()
-    with store.engine.connect() as conn:
-        _accounts(conn, facts)
-        for chat_id, name in streamed(conn, select(chats.c.id, chats.c.name)):
+    with FactRows.of(store) as rows:
+        _accounts(rows, facts)
+        for chat_id, name in rows.chat_names():
             facts.chat_names[chat_id] = name or f"chat {chat_id}"
-        _known(conn, facts)
-        _posts(conn, facts)
-        facts.clusters = read_clusters(conn, (post.sha256 for post in facts.posts))
-        _activity(conn, facts)
-        _events(conn, facts)
-        _forwards(conn, facts)
+        _known(rows, facts)
+        _posts(rows, facts)
+        facts.clusters = read_clusters(rows.hashes(), (post.sha256 for post in facts.posts))
+        _activity(rows, facts)
+        _events(rows, facts)
+        _forwards(rows, facts)
     return facts
 
 
-def _accounts(conn: Connection, facts: Facts) -> None:
-    query = select(accounts.c.id, accounts.c.platform, accounts.c.key)
-    for account_id, platform, key in streamed(conn, query):
+def _accounts(rows: FactRows, facts: Facts) -> None:
+    for account_id, platform, key in rows.account_keys():
         facts.account_keys[account_id] = (platform, key)
-    names = (
-        select(account_names.c.account_id, account_names.c.value)
-        .where(account_names.c.kind == "name")
-        .order_by(account_names.c.last_seen_at.nulls_first(), account_names.c.id)
-    )
-    for account_id, value in streamed(conn, names):
+    for account_id, value in rows.display_names():
         facts.account_names[account_id] = value
     facts.by_name = unique = _unique_names(facts)
     for account_id, (_platform, key) in facts.account_keys.items():
@@ -190,41 +169,18 @@ def _accounts(conn: Connection, facts: Facts) -> None:
             facts.alias[account_id] = owner
 
 
-def _known(conn: Connection, facts: Facts) -> None:
-    query = (
-        select(matches.c.sha256, bank_entries.c.category_scheme, bank_entries.c.category_code)
-        .join(bank_entries, bank_entries.c.id == matches.c.entry_id)
-        .join(banks, banks.c.id == matches.c.bank_id)
-        .where(
-            banks.c.enabled.is_(True),
-            ~exists().where(suppressed_entries.c.entry_id == matches.c.entry_id),
-        )
-        .distinct()
-    )
+def _known(rows: FactRows, facts: Facts) -> None:
     found: dict[str, set[Category | None]] = {}
-    for sha256, scheme, code in streamed(conn, query):
-        found.setdefault(sha256, set()).add(category_of(scheme, code))
+    for sha256, category in rows.known_categories():
+        found.setdefault(sha256, set()).add(category)
     facts.known = {
         sha: tuple(sorted(cats, key=lambda c: (c is None, str(c)))) for sha, cats in found.items()
     }
 
 
-def _posts(conn: Connection, facts: Facts) -> None:
-    query = (
-        select(
-            messages.c.id,
-            messages.c.sender_id,
-            messages.c.chat_id,
-            messages.c.sent_at,
-            message_media.c.sha256,
-            messages.c.forwarded_from,
-        )
-        .join(messages, messages.c.id == message_media.c.message_id)
-        .where(message_media.c.sha256.is_not(None), messages.c.sender_id.is_not(None))
-        .order_by(message_media.c.id)
-    )
+def _posts(rows: FactRows, facts: Facts) -> None:
     alias = facts.alias
-    for message_id, sender, chat_id, sent_at, sha256, forwarded_from in streamed(conn, query):
+    for message_id, sender, chat_id, sent_at, sha256, forwarded_from in rows.posts():
         account = alias.get(sender, sender)
         facts.posts.append(
             Post(message_id, account, chat_id, seconds(sent_at), sha256, forwarded_from is not None)
@@ -232,19 +188,8 @@ def _posts(conn: Connection, facts: Facts) -> None:
     facts.posts.sort(key=lambda p: (p.at != p.at, p.at if p.at == p.at else 0.0, p.message_id))
 
 
-def _activity(conn: Connection, facts: Facts) -> None:
-    query = (
-        select(
-            messages.c.sender_id,
-            messages.c.chat_id,
-            func.count(),
-            func.min(messages.c.sent_at),
-            func.max(messages.c.sent_at),
-        )
-        .where(messages.c.sender_id.is_not(None))
-        .group_by(messages.c.sender_id, messages.c.chat_id)
-    )
-    for sender, chat_id, n, first, last in streamed(conn, query):
+def _activity(rows: FactRows, facts: Facts) -> None:
+    for sender, chat_id, n, first, last in rows.activity():
         pair = (facts.alias.get(sender, sender), chat_id)
         count, start, end = facts.activity.get(pair, (0, NO_TIME, NO_TIME))
         first_at, last_at = seconds(first), seconds(last)
@@ -252,30 +197,12 @@ def _activity(conn: Connection, facts: Facts) -> None:
         facts.membership[pair] = [facts.activity[pair][1], NO_TIME]
 
 
-def _events(conn: Connection, facts: Facts) -> None:
+def _events(rows: FactRows, facts: Facts) -> None:
     """Service messages and membership events; spans widen to the events' dates."""
     by_name = facts.by_name
-    service = (
-        select(
-            messages.c.id,
-            messages.c.chat_id,
-            messages.c.sent_at,
-            messages.c.sender_id,
-            messages.c.action,
-        )
-        .where(messages.c.kind == "service")
-        .order_by(messages.c.id)
-    )
-    actions = {row[0]: row for row in streamed(conn, service)}
-    query = select(
-        membership_events.c.message_id,
-        membership_events.c.event,
-        membership_events.c.account_id,
-        membership_events.c.name,
-        membership_events.c.by_account_id,
-    ).order_by(membership_events.c.id)
+    actions = {row[0]: row for row in rows.service_messages()}
     seen: set[int] = set()
-    for message_id, event, account_id, name, by in streamed(conn, query):
+    for message_id, event, account_id, name, by in rows.membership_events():
         row = actions.get(message_id)
         if row is None:
             continue
@@ -330,19 +257,8 @@ def _unique_names(facts: Facts) -> dict[str, int]:
     return {name: next(iter(ids)) for name, ids in owners.items() if len(ids) == 1}
 
 
-def _forwards(conn: Connection, facts: Facts) -> None:
-    query = (
-        select(
-            messages.c.id,
-            messages.c.sender_id,
-            messages.c.chat_id,
-            messages.c.forwarded_from,
-            messages.c.forwarded_account_id,
-        )
-        .where(messages.c.forwarded_from.is_not(None), messages.c.sender_id.is_not(None))
-        .order_by(messages.c.id)
-    )
-    for message_id, sender, chat_id, name, origin in streamed(conn, query):
+def _forwards(rows: FactRows, facts: Facts) -> None:
+    for message_id, sender, chat_id, name, origin in rows.forwards():
         facts.forwards.append(
             (message_id, facts.alias.get(sender, sender), chat_id, name, facts.canonical(origin))
         )

@@ -12,20 +12,8 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import Integer, cast, func, select
-
 from crible.store import Store
-from crible.store.review_tables import suppressed_entries
-from crible.store.tables import (
-    account_names,
-    banks,
-    chats,
-    matches,
-    membership_events,
-    message_media,
-    message_sources,
-    messages,
-)
+from crible.store.read.fingerprint import AnalysisInputs
 
 T = TypeVar("T")
 _LOCK = threading.Lock()
@@ -34,20 +22,8 @@ _KEPT: dict[tuple[str, Hashable], tuple[tuple[Any, ...], Any]] = {}
 
 def fingerprint(store: Store) -> tuple[Any, ...]:
     """Changes whenever anything the analysis reads changes."""
-    parts: list[Any] = []
-    tables = (messages, message_sources, matches, membership_events, account_names, chats)
-    for key in (*(t.c.id for t in tables), suppressed_entries.c.entry_id):
-        parts += [
-            select(func.max(key)).scalar_subquery(),
-            select(func.count(key)).scalar_subquery(),
-        ]
-    parts.append(
-        select(func.count(message_media.c.sha256)).scalar_subquery()  # files hashed later
-    )
-    parts.append(select(func.sum(cast(banks.c.enabled, Integer))).scalar_subquery())
-    parts.append(select(func.count(banks.c.id)).scalar_subquery())
-    with store.engine.connect() as conn:
-        return tuple(conn.execute(select(*parts)).one())
+    with AnalysisInputs.of(store) as inputs:
+        return inputs.fingerprint()
 
 
 def kept(store: Store, key: Hashable, compute: Callable[[], T]) -> T:

@@ -23,23 +23,11 @@ from datetime import datetime
 from typing import Any
 
 import networkx as nx
-from sqlalchemy import Connection, and_, func, select
-from sqlalchemy.orm import aliased
 
 from crible.analysis.same_media import link_same_media
 from crible.store import Store
+from crible.store.read.graph import GraphRows
 from crible.store.columns import as_utc
-from crible.store.sql import streamed
-from crible.store.tables import (
-    account_names,
-    accounts,
-    chats,
-    matches,
-    membership_events,
-    message_entities,
-    message_media,
-    messages,
-)
 
 LAYERS = ("posted", "member", "forwarded", "replied", "mentioned", "invited", "same_media")
 START_EVENTS = ("create", "join", "invite")
@@ -55,8 +43,8 @@ def iso(value: datetime | None) -> str | None:
 class GraphBuilder:
     """Adds the store's nodes and layers to one graph, merging parallel edges."""
 
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
+    def __init__(self, rows: GraphRows) -> None:
+        self.rows = rows
         self.graph: Any = nx.MultiDiGraph()
         self.alias: dict[int, int] = {}
         self.by_key: dict[tuple[str, str], str] = {}
@@ -89,15 +77,11 @@ class GraphBuilder:
 
     def nodes(self) -> None:
         """Every chat and account (latest name), name-only accounts merged where unambiguous."""
-        for chat_id, name, kind in streamed(
-            self.conn, select(chats.c.id, chats.c.name, chats.c.type)
-        ):
+        for chat_id, name, kind in self.rows.chats():
             self.graph.add_node(f"chat:{chat_id}", kind="chat", **_some(name=name, type=kind))
         names: dict[str, set[int]] = {}
         name_only: dict[int, str] = {}
-        for account_id, platform, key, is_bot in streamed(
-            self.conn, select(accounts.c.id, accounts.c.platform, accounts.c.key, accounts.c.is_bot)
-        ):
+        for account_id, platform, key, is_bot in self.rows.accounts():
             if key.startswith("name:"):
                 name_only[account_id] = key.removeprefix("name:")
             self.by_key[(platform, key)] = f"account:{account_id}"
@@ -108,9 +92,7 @@ class GraphBuilder:
                 key=key,
                 is_bot=bool(is_bot),
             )
-        query = select(account_names.c.account_id, account_names.c.kind, account_names.c.value)
-        query = query.order_by(account_names.c.last_seen_at.nulls_first(), account_names.c.id)
-        for account_id, kind, value in streamed(self.conn, query):
+        for account_id, kind, value in self.rows.account_names():
             node = f"account:{account_id}"
             if kind == "name":
                 self.graph.nodes[node]["name"] = value
@@ -131,20 +113,7 @@ class GraphBuilder:
 
     def posted(self) -> None:
         """Account → file, one edge per account, file and chat."""
-        query = (
-            select(
-                messages.c.sender_id,
-                message_media.c.sha256,
-                messages.c.chat_id,
-                func.count(),
-                func.min(messages.c.sent_at),
-                func.max(messages.c.sent_at),
-            )
-            .join(messages, messages.c.id == message_media.c.message_id)
-            .where(message_media.c.sha256.is_not(None), messages.c.sender_id.is_not(None))
-            .group_by(messages.c.sender_id, message_media.c.sha256, messages.c.chat_id)
-        )
-        for sender, sha256, chat_id, n, first, last in streamed(self.conn, query):
+        for sender, sha256, chat_id, n, first, last in self.rows.posted():
             node = f"media:{sha256}"
             if node not in self.graph:
                 self.graph.add_node(node, kind="media", sha256=sha256, known=False)
@@ -153,30 +122,15 @@ class GraphBuilder:
             self.edge(
                 u, node, f"posted:{chat_id}", "posted", n, first, last, chat=f"chat:{chat_id}"
             )
-        known = select(matches.c.sha256).distinct()
-        for (sha256,) in streamed(self.conn, known):
+        for sha256 in self.rows.matched_files():
             node = f"media:{sha256}"
             if node in self.graph:
                 self.graph.nodes[node]["known"] = True
 
     def member(self) -> None:
         """Account → chat: dates from membership events, else from first and last message."""
-        events = select(
-            membership_events.c.account_id,
-            membership_events.c.name,
-            membership_events.c.chat_id,
-            membership_events.c.event,
-            func.count(),
-            func.min(membership_events.c.at),
-            func.max(membership_events.c.at),
-        ).group_by(
-            membership_events.c.account_id,
-            membership_events.c.name,
-            membership_events.c.chat_id,
-            membership_events.c.event,
-        )
         spans: dict[tuple[str, str], dict[str, Any]] = {}
-        for account_id, name, chat_id, event, _n, first, last in streamed(self.conn, events):
+        for account_id, name, chat_id, event, _n, first, last in self.rows.membership_events():
             u = self.account(account_id) or self.by_name.get(name or "")
             if u is None or event not in START_EVENTS + END_EVENTS:
                 continue
@@ -185,18 +139,7 @@ class GraphBuilder:
             value = iso(moment)
             if value and (field not in span or (value < span[field]) == (field == "joined")):
                 span[field] = value
-        posts = (
-            select(
-                messages.c.sender_id,
-                messages.c.chat_id,
-                func.count(),
-                func.min(messages.c.sent_at),
-                func.max(messages.c.sent_at),
-            )
-            .where(messages.c.sender_id.is_not(None))
-            .group_by(messages.c.sender_id, messages.c.chat_id)
-        )
-        for sender, chat_id, n, first, last in streamed(self.conn, posts):
+        for sender, chat_id, n, first, last in self.rows.activity():
             u = self.account(sender)
             assert u is not None
             self.edge(u, f"chat:{chat_id}", "member", "member", n, first, last)
@@ -214,25 +157,7 @@ class GraphBuilder:
 
     def forwarded(self) -> None:
         """Account → chat it forwarded into, one edge per origin (name, or linked account)."""
-        query = (
-            select(
-                messages.c.sender_id,
-                messages.c.chat_id,
-                messages.c.forwarded_from,
-                messages.c.forwarded_account_id,
-                func.count(),
-                func.min(messages.c.sent_at),
-                func.max(messages.c.sent_at),
-            )
-            .where(messages.c.sender_id.is_not(None), messages.c.forwarded_from.is_not(None))
-            .group_by(
-                messages.c.sender_id,
-                messages.c.chat_id,
-                messages.c.forwarded_from,
-                messages.c.forwarded_account_id,
-            )
-        )
-        for sender, chat_id, name, origin, n, first, last in streamed(self.conn, query):
+        for sender, chat_id, name, origin, n, first, last in self.rows.forwards():
             u, source = self.account(sender), self.account(origin) or self.by_name.get(name)
             assert u is not None
             key = f"forwarded:{source or 'name:' + name}"
@@ -250,50 +175,14 @@ class GraphBuilder:
 
     def replied(self) -> None:
         """Account → account it replied to (the replied message found in the same chat)."""
-        target = aliased(messages)
-        query = (
-            select(
-                messages.c.sender_id,
-                target.c.sender_id,
-                func.count(),
-                func.min(messages.c.sent_at),
-                func.max(messages.c.sent_at),
-            )
-            .join(
-                target,
-                and_(target.c.chat_id == messages.c.chat_id, target.c.key == messages.c.reply_to),
-            )
-            .where(messages.c.sender_id.is_not(None), target.c.sender_id.is_not(None))
-            .group_by(messages.c.sender_id, target.c.sender_id)
-        )
-        for sender, replied_to, n, first, last in streamed(self.conn, query):
+        for sender, replied_to, n, first, last in self.rows.replies():
             u, v = self.account(sender), self.account(replied_to)
             if u and v and u != v:
                 self.edge(u, v, "replied", "replied", n, first, last)
 
     def mentioned(self) -> None:
         """Account → account it mentioned: by account key (value), else by username (text)."""
-        query = (
-            select(
-                messages.c.sender_id,
-                accounts.c.platform,
-                message_entities.c.value,
-                message_entities.c.text,
-                func.count(),
-                func.min(messages.c.sent_at),
-                func.max(messages.c.sent_at),
-            )
-            .join(messages, messages.c.id == message_entities.c.message_id)
-            .join(accounts, accounts.c.id == messages.c.sender_id)
-            .where(message_entities.c.kind.in_(("mention", "mention_name")))
-            .group_by(
-                messages.c.sender_id,
-                accounts.c.platform,
-                message_entities.c.value,
-                message_entities.c.text,
-            )
-        )
-        for sender, platform, value, text, n, first, last in streamed(self.conn, query):
+        for sender, platform, value, text, n, first, last in self.rows.mentions():
             u = self.account(sender)
             v = self.by_key.get((platform, value or "")) or self.by_username.get(
                 (platform, text.removeprefix("@").lower())
@@ -303,26 +192,7 @@ class GraphBuilder:
 
     def invited(self) -> None:
         """Inviter → invited account (or ``name:<text>`` when no account has that name)."""
-        query = (
-            select(
-                membership_events.c.by_account_id,
-                membership_events.c.account_id,
-                membership_events.c.name,
-                func.count(),
-                func.min(membership_events.c.at),
-                func.max(membership_events.c.at),
-            )
-            .where(
-                membership_events.c.by_account_id.is_not(None),
-                membership_events.c.event.in_(("invite", "join")),
-            )
-            .group_by(
-                membership_events.c.by_account_id,
-                membership_events.c.account_id,
-                membership_events.c.name,
-            )
-        )
-        for by, account_id, name, n, first, last in streamed(self.conn, query):
+        for by, account_id, name, n, first, last in self.rows.invitations():
             u = self.account(by)
             v = self.account(account_id) or self.by_name.get(name or "")
             if v is None and name:
@@ -334,7 +204,7 @@ class GraphBuilder:
     def same_media(self, threshold: int | None = 31) -> None:
         """Account – account that posted the same picture: the same file or a copy in its
         perceptual cluster (see ``crible.analysis.same_media``)."""
-        link_same_media(self.graph, self.conn, threshold)
+        link_same_media(self.graph, self.rows.hashes(), threshold)
 
 
 def _some(**attrs: Any) -> dict[str, Any]:
@@ -361,8 +231,8 @@ def build_graph(store: Store, layers: Iterable[str] = LAYERS, *, near: int | Non
     unknown = chosen - set(LAYERS)
     if unknown:
         raise ValueError(f"unknown layers: {', '.join(sorted(unknown))}")
-    with store.engine.connect() as conn:
-        builder = GraphBuilder(conn)
+    with GraphRows.of(store) as rows:
+        builder = GraphBuilder(rows)
         builder.nodes()
         if chosen & {"posted", "same_media"}:
             builder.posted()

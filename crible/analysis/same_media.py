@@ -13,21 +13,22 @@ from collections.abc import Iterator
 from itertools import combinations
 from typing import Any
 
-from sqlalchemy import Connection
-
 from crible.analysis.clusters import Clusters, read_clusters
+from crible.store.read.perceptual import PerceptualHashes
 
 PAIRWISE = 30
 """Posters of one picture beyond which same-media links form a star around the first poster."""
 
 
-def link_same_media(graph: Any, conn: Connection, threshold: int | None = 31) -> None:
+def link_same_media(graph: Any, hashes: PerceptualHashes, threshold: int | None = 31) -> None:
     """Account – account that posted the same picture: the same file (``exact``) or a file of
     its perceptual cluster within ``threshold`` (``near``; None: byte-identical files only).
     Media nodes get ``cluster``, the file that names their cluster (its first-posted file)."""
     posters, first = _posters(graph)
     order = sorted(posters, key=lambda sha256: (first[sha256], sha256))
-    clusters = Clusters() if threshold is None else read_clusters(conn, order, threshold=threshold)
+    clusters = (
+        Clusters() if threshold is None else read_clusters(hashes, order, threshold=threshold)
+    )
     groups: dict[str, list[str]] = {}
     for sha256 in order:
         groups.setdefault(clusters.key(sha256), []).append(sha256)

@@ -16,12 +16,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
 from crible.model.errors import BadInput
 from crible.store import Store
-from crible.store.sql import streamed
-from crible.store.tables import account_names, messages
+from crible.store.read.text import TextRows
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 LEET = str.maketrans(_LEET)
@@ -272,21 +269,13 @@ def scan_texts(store: Store, matcher: KeywordMatcher | None) -> tuple[list[Keywo
     usernames from profiles too)."""
     hits: list[KeywordHit] = []
     leads: Leads = {}
-    query = (
-        select(messages.c.id, messages.c.sender_id, messages.c.text)
-        .where(messages.c.sender_id.is_not(None), messages.c.text != "")
-        .order_by(messages.c.id)
-    )
-    with store.engine.connect() as conn:
-        for message_id, account_id, text in streamed(conn, query):
+    with TextRows.of(store) as rows:
+        for message_id, account_id, text in rows.message_texts():
             if matcher is not None:
                 hits.extend(matcher.hits(message_id, account_id, text))
             for kind, value in leads_in(text):
                 add_lead(leads, account_id, kind, value, message_id)
-        profile = select(account_names.c.account_id, account_names.c.kind, account_names.c.value)
-        for account_id, kind, value in conn.execute(
-            profile.where(account_names.c.kind.in_(("phone", "username")))
-        ):
+        for account_id, kind, value in rows.profile_contacts():
             if kind == "phone":
                 add_lead(leads, account_id, "phone", value, None)
             else:
