@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
 from crible.edge.banks import set_bank_enabled
@@ -16,8 +16,7 @@ from crible.edge.state import store_of
 from crible.model.users import Capability
 from crible.services import banks, views
 from crible.services.processes import shown_status
-from crible.store.columns import as_utc
-from crible.store.tables import ingest_problems, ingests, scan_items, scan_runs
+from crible.store.read.runs import RunRows
 from crible.web.app import page
 
 router = APIRouter(include_in_schema=False)
@@ -71,47 +70,25 @@ def chat_messages(
 @router.get("/scans")
 def scan_list(request: Request, principal: Investigator) -> HTMLResponse:
     """Scan runs with their status and item counts."""
-    with store_of(request).engine.connect() as conn:
-        counts: dict[int, int] = dict(
-            conn.execute(
-                select(scan_items.c.scan_id, func.count()).group_by(scan_items.c.scan_id)
-            ).all()
-        )
-        runs: list[dict[str, Any]] = [
-            {
-                "id": r.id,
-                "roots": ", ".join(json.loads(r.roots)) if r.roots.startswith("[") else r.roots,
-                "status": shown_status(r.status, r.owner),
-                "started_at": as_utc(r.started_at),
-                "finished_at": as_utc(r.finished_at),
-                "item_count": counts.get(r.id, 0),
-            }
-            for r in conn.execute(select(scan_runs).order_by(scan_runs.c.id.desc()))
-        ]
+    with RunRows.of(store_of(request)) as rows:
+        scans = rows.scans()
+    runs: list[dict[str, Any]] = [
+        {
+            "id": r.id,
+            "roots": ", ".join(json.loads(r.roots)) if r.roots.startswith("[") else r.roots,
+            "status": shown_status(r.status, r.owner),
+            "started_at": r.started_at,
+            "finished_at": r.finished_at,
+            "item_count": r.item_count,
+        }
+        for r in scans
+    ]
     return page(request, "scans.html", principal=principal, runs=runs)
 
 
 @router.get("/ingests")
 def ingest_list(request: Request, principal: Investigator) -> HTMLResponse:
     """Chat-export ingests with their status and problems."""
-    with store_of(request).engine.connect() as conn:
-        problems: dict[int, int] = dict(
-            conn.execute(
-                select(ingest_problems.c.ingest_id, func.count())
-                .where(ingest_problems.c.note.is_(False))  # notes rejected nothing
-                .group_by(ingest_problems.c.ingest_id)
-            ).all()
-        )
-        rows = [
-            {
-                "id": r.id,
-                "platform": r.platform,
-                "format": r.format,
-                "path": r.path,
-                "status": r.status,
-                "started_at": as_utc(r.started_at),
-                "problems": problems.get(r.id, 0),
-            }
-            for r in conn.execute(select(ingests).order_by(ingests.c.id.desc()))
-        ]
-    return page(request, "ingests.html", principal=principal, ingests=rows)
+    with RunRows.of(store_of(request)) as rows:
+        found = rows.ingests()
+    return page(request, "ingests.html", principal=principal, ingests=[asdict(r) for r in found])

@@ -12,11 +12,9 @@ import hashlib
 import io
 import os
 from collections.abc import Iterator
-from typing import Any
 
 import av
 from PIL import Image, ImageFilter, ImageOps
-from sqlalchemy import select
 
 from crible.model.errors import MediaError, NotFound
 from crible.model.media import MediaLocation
@@ -25,7 +23,7 @@ from crible.signals.vpdq import looks_like_video
 from crible.sources.open import open_location
 from crible.sources.walk import split_member
 from crible.store import Store
-from crible.store.tables import media_locations, message_media
+from crible.store.read.media import MediaRows
 
 MAX_MEDIA_BYTES = 512 * 1024**2
 THUMB_SIZE = 320
@@ -43,25 +41,10 @@ def _location(key: bytes, display: str) -> MediaLocation | None:
 
 
 def _candidates(store: Store, sha256: str) -> Iterator[MediaLocation]:
-    with store.engine.connect() as conn:
-        rows: list[tuple[Any, str]] = [
-            (r[0], r[1])
-            for r in conn.execute(
-                select(media_locations.c.location_key, media_locations.c.display).where(
-                    media_locations.c.sha256 == sha256
-                )
-            )
-        ]
-        rows += [
-            (r[0], r[1] or "")
-            for r in conn.execute(
-                select(message_media.c.location_key, message_media.c.path).where(
-                    message_media.c.sha256 == sha256, message_media.c.location_key.is_not(None)
-                )
-            )
-        ]
+    with MediaRows.of(store) as reader:
+        rows = reader.locations(sha256)
     for key, display in rows:
-        loc = _location(bytes(key), str(display))
+        loc = _location(key, display)
         if loc is not None:
             yield loc
 

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from crible.edge.security import Principal, Require
@@ -24,7 +23,7 @@ from crible.model.users import Capability
 from crible.services import audit, auth
 from crible.services import review as reviews
 from crible.store import Store
-from crible.store.tables import media
+from crible.store.read.media import MediaRows
 from crible.web.app import page
 from crible.web.media import media_bytes, render
 
@@ -156,9 +155,9 @@ def _known_media(store: Store, sha256: str) -> str:
     """The normalised SHA-256 of a media file the store holds, or NotFound (a cheap check:
     a queue page asks for fifty thumbnails)."""
     sha = sha256.strip().lower()
-    with store.engine.connect() as conn:
-        found = conn.execute(select(media.c.sha256).where(media.c.sha256 == sha)).scalar()
-    if found is None:
+    with MediaRows.of(store) as rows:
+        found = rows.known(sha)
+    if not found:
         raise NotFound(f"no media file with SHA-256 {sha256[:64]}")
     return sha
 
