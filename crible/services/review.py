@@ -29,6 +29,7 @@ from crible.model.suspects import NewMedia
 from crible.services import audit
 from crible.store import Store
 from crible.store import review as review_rows
+from crible.store.read.queue import QueueOrder, QueueRows
 from crible.store.columns import as_utc
 from crible.store.settings import read_setting, write_setting
 
@@ -36,6 +37,7 @@ OPEN = frozenset({ReviewStatus.PENDING, ReviewStatus.AWAITING_SECOND, ReviewStat
 """Files that still need a reviewer."""
 NEW_MEDIA_PRIORITY = 1_000_000
 SEVERITY_STEP = 10_000
+QUEUE_ORDER = QueueOrder(new_media=NEW_MEDIA_PRIORITY, severity_step=SEVERITY_STEP)
 
 
 @dataclass(frozen=True)
@@ -137,24 +139,23 @@ def review_queue(
     statuses = {status} if isinstance(status, ReviewStatus) else status
     wanted = parse_category(category) if category else None
     fresh = {n.sha256: n for n in new_media(store)}
-    with store.engine.connect() as conn:
-        decisions = review_rows.decisions_by_file(conn)
-        found: dict[str, list[review_rows.MatchedEntry]] = dict(review_rows.matched_files(conn))
-        for sha in fresh:
-            found.setdefault(sha, [])
-        videos = review_rows.videos_among(conn, found)
-    items = (
-        _item(sha, entries, fresh.get(sha), decisions.get(sha, []), sha in videos, settings)
-        for sha, entries in found.items()
-    )
-    selected = [
-        item
-        for item in items
-        if (statuses is None or item.status in statuses)
-        and (wanted is None or wanted in item.categories)
+    with QueueRows.of(store) as queue:
+        page = queue.page(
+            fresh,
+            QUEUE_ORDER,
+            required=settings.required_confirmations,
+            statuses=None if statuses is None else {str(s) for s in statuses},
+            category=wanted,
+            limit=limit,
+            offset=offset,
+        )
+        decisions = review_rows.decisions_by_file(queue.conn, page)
+        videos = review_rows.videos_among(queue.conn, page)
+        entries = {sha: review_rows.matched_entries(queue.conn, sha) for sha in page}
+    return [
+        _item(sha, entries[sha], fresh.get(sha), decisions.get(sha, []), sha in videos, settings)
+        for sha in page
     ]
-    selected.sort(key=lambda item: (-item.priority, item.sha256))
-    return selected[offset : offset + limit]
 
 
 def review_item(store: Store, sha256: str, settings: ReviewSettings = DEFAULT) -> ReviewItem:

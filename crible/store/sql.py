@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, CursorResult, Select, Table
+from sqlalchemy import Connection, CursorResult, Select, String, Table, cast, func, literal
 from sqlalchemy.dialects import postgresql, sqlite
 
 T = TypeVar("T")
@@ -60,3 +61,12 @@ def streamed(conn: Connection, query: Select[Any], batch: int = 5000) -> Iterato
     """The rows of ``query`` fetched ``batch`` at a time (server-side where the backend can),
     so that a large result never sits in memory whole."""
     yield from conn.execution_options(yield_per=batch).execute(query)
+
+
+def text_values(conn: Connection, values: Sequence[str]) -> Any:
+    """A table of ``values`` (one column, ``value``) passed as one JSON parameter, so that a
+    query can join or filter on thousands of values without one parameter each."""
+    document = literal(json.dumps(list(values)), String)
+    if conn.dialect.name == "postgresql":
+        return func.json_array_elements_text(cast(document, postgresql.JSON)).table_valued("value")
+    return func.json_each(document).table_valued("value")
