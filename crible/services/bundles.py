@@ -8,8 +8,6 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy import select
-
 from crible.cases.bundle import BundleReport, write_bundle
 from crible.cases.custody import next_event
 from crible.cases.keys import fingerprint, load_private
@@ -21,8 +19,8 @@ from crible.services.cases import case_file, get_case
 from crible.services.review import DEFAULT, ReviewSettings
 from crible.store import Store
 from crible.store import cases as case_rows
+from crible.store.read.media import MediaRows
 from crible.store.columns import now
-from crible.store.tables import media_locations
 
 __all__ = ["export_bundle", "media_sources", "verify"]
 
@@ -85,13 +83,9 @@ def media_sources(store: Store, sha256s: Iterable[str]) -> dict[str, Path]:
     hashing); UserError names the files that can no longer be found."""
     found: dict[str, Path] = {}
     missing: list[str] = []
-    with store.engine.connect() as conn:
+    with MediaRows.of(store) as rows:
         for sha in sorted(set(sha256s)):
-            keys = conn.scalars(
-                select(media_locations.c.location_key)
-                .where(media_locations.c.sha256 == sha)
-                .order_by(media_locations.c.last_seen_at.desc())
-            )
+            keys = case_rows.scanned_at(sha)
             path = next((p for p in map(_plain_file, keys) if p and _has_sha256(p, sha)), None)
             if path is None:
                 missing.append(sha)

@@ -6,8 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from crible.analysis.facts import NO_TIME, Facts
 from crible.analysis.pictures import TimelineEvent
 from crible.analysis.text import KeywordHit
@@ -16,8 +14,7 @@ from crible.model.suspects import NewMedia, Suspect
 from crible.services.suspects import Analysis, AnalysisSettings, latest_analysis
 from crible.services.views import AccountView, MessageView, account_view, messages_by_id
 from crible.store import Store
-from crible.store.columns import as_utc
-from crible.store.tables import messages
+from crible.store.read.views import ViewRows
 
 
 @dataclass(frozen=True)
@@ -122,14 +119,11 @@ def account_profile(
             timeline.append(TimelineEvent(moment, name, "forward" if post.forwarded else kind))
     posted = {post.message_id for post in facts.posts if post.account_id == account}
     senders = [account, *(a for a, owner in facts.alias.items() if owner == account)]
-    query = select(messages.c.id, messages.c.chat_id, messages.c.sent_at).where(
-        messages.c.sender_id.in_(senders), messages.c.kind != "service"
-    )
-    with store.engine.connect() as conn:
-        for message_id, chat_id, sent_at in conn.execute(query):
-            moment = as_utc(sent_at)
-            if moment and message_id not in posted:
-                timeline.append(TimelineEvent(moment, facts.chat_names.get(chat_id, ""), "message"))
+    with ViewRows.of(store) as rows:
+        sent = rows.message_times(senders)
+    for message_id, chat_id, moment in sent:
+        if moment and message_id not in posted:
+            timeline.append(TimelineEvent(moment, facts.chat_names.get(chat_id, ""), "message"))
     for event in facts.events:
         moment = _moment(event.at)
         if moment and account in (event.actor, event.subject) and event.event:

@@ -151,9 +151,16 @@ def review_queue(
         )
         decisions = review_rows.decisions_by_file(queue.conn, page)
         videos = review_rows.videos_among(queue.conn, page)
-        entries = {sha: review_rows.matched_entries(queue.conn, sha) for sha in page}
+        entries = review_rows.matched_files(queue.conn, page)
     return [
-        _item(sha, entries[sha], fresh.get(sha), decisions.get(sha, []), sha in videos, settings)
+        _item(
+            sha,
+            entries.get(sha, []),
+            fresh.get(sha),
+            decisions.get(sha, []),
+            sha in videos,
+            settings,
+        )
         for sha in page
     ]
 

@@ -98,8 +98,8 @@ def media_known(conn: Connection, sha256: str) -> bool:
     return conn.scalar(select(func.count()).where(media.c.sha256 == sha256)) == 1
 
 
-def matched_files(conn: Connection) -> Iterator[tuple[str, list[MatchedEntry]]]:
-    """Every media file with matches, with them, grouped by file (in SHA-256 order)."""
+def matched_files(conn: Connection, sha256s: Iterable[str]) -> dict[str, list[MatchedEntry]]:
+    """The matches of each of these files (a page of the review queue), by match id."""
     query = (
         select(
             matches.c.sha256,
@@ -114,20 +114,15 @@ def matched_files(conn: Connection) -> Iterator[tuple[str, list[MatchedEntry]]]:
         .join(banks, banks.c.id == matches.c.bank_id)
         .order_by(matches.c.sha256, matches.c.id)
     )
-    current: str | None = None
-    found: list[MatchedEntry] = []
-    for sha, match_id, entry_id, bank, scheme, code, suppressed in conn.execution_options(
-        yield_per=2000
-    ).execute(query):
-        if current is not None and sha != current:
-            yield current, found
-            found = []
-        current = sha
-        found.append(
-            MatchedEntry(match_id, entry_id, bank, category_of(scheme, code), bool(suppressed))
-        )
-    if current is not None:
-        yield current, found
+    found: dict[str, list[MatchedEntry]] = {}
+    for chunk in batched(sorted(set(sha256s)), 500):
+        for sha, match_id, entry_id, bank, scheme, code, suppressed in conn.execute(
+            query.where(matches.c.sha256.in_(chunk))
+        ):
+            found.setdefault(sha, []).append(
+                MatchedEntry(match_id, entry_id, bank, category_of(scheme, code), bool(suppressed))
+            )
+    return found
 
 
 def matched_entries(conn: Connection, sha256: str) -> list[MatchedEntry]:

@@ -35,3 +35,12 @@ class MediaRows(Reader):
             )
         ]
         return found
+
+    def scanned_at(self, sha256: str) -> list[bytes]:
+        """The location keys where scans saw the file, the most recently seen first."""
+        query = (
+            select(media_locations.c.location_key)
+            .where(media_locations.c.sha256 == sha256)
+            .order_by(media_locations.c.last_seen_at.desc())
+        )
+        return [bytes(key) for (key,) in self.rows(query)]

@@ -345,3 +345,11 @@ class ViewRows(Reader):
     def media(self, *, matched: bool = False, limit: int = 1000) -> list[MediaView]:
         """Media references of messages, with their matches; only matched ones if asked."""
         return _media(self, matched=matched, limit=limit)
+
+    def message_times(self, senders: Iterable[int]) -> list[tuple[int, int, datetime | None]]:
+        """(message id, chat, sent at, in UTC) of the messages these accounts sent, service
+        messages aside."""
+        query = select(messages.c.id, messages.c.chat_id, messages.c.sent_at).where(
+            messages.c.sender_id.in_(list(senders)), messages.c.kind != "service"
+        )
+        return [(m, c, as_utc(at)) for m, c, at in self.rows(query)]
