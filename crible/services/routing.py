@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from crible.cases.identification import IdentityRow, RejectedRow, read_identities
 from crible.cases.routing import Route, group_by_authority, load_tables
@@ -15,7 +15,7 @@ from crible.services.cases import files_of, get_case
 from crible.store import Store
 from crible.store import cases as case_rows
 from crible.store import review as review_rows
-from crible.store.tables import messages
+from crible.store.read.views import ViewRows
 
 
 @dataclass(frozen=True)
@@ -186,9 +186,9 @@ def _accounts_of(conn: Connection, item: EvidenceItem) -> set[int]:
     for sha in files_of(item):
         found.update(review_rows.posted_by(conn, sha))
     if item.kind == "message":
-        sender = conn.scalar(select(messages.c.sender_id).where(messages.c.id == int(item.ref)))
+        sender = ViewRows(conn).sender_of(int(item.ref))
         if sender is not None:
-            found.add(int(sender))
+            found.add(sender)
     return found
 
 

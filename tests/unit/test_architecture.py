@@ -46,7 +46,6 @@ STILL_BUILDING_SQL = {
     "services/evidence.py": "reads messages, chats and media of a case's evidence",
     "services/ingest.py": "records ingests, their problems and the media of messages",
     "services/lookup.py": "counts bank entries and suppressed entries for the lookup index",
-    "services/routing.py": "finds the sender of a message item",
 }
 """Modules outside the store that still build queries or import table modules (to move)."""
 

@@ -353,3 +353,8 @@ class ViewRows(Reader):
             messages.c.sender_id.in_(list(senders)), messages.c.kind != "service"
         )
         return [(m, c, as_utc(at)) for m, c, at in self.rows(query)]
+
+    def sender_of(self, message_id: int) -> int | None:
+        """The account that sent a message (None if unknown or no such message)."""
+        sender = self.scalar(select(messages.c.sender_id).where(messages.c.id == message_id))
+        return None if sender is None else int(sender)
