@@ -26,8 +26,8 @@ import networkx as nx
 
 from crible.analysis.same_media import link_same_media
 from crible.store import Store
-from crible.store.read.graph import GraphRows
 from crible.store.columns import as_utc
+from crible.store.read.graph import GraphRows
 
 LAYERS = ("posted", "member", "forwarded", "replied", "mentioned", "invited", "same_media")
 START_EVENTS = ("create", "join", "invite")

@@ -19,8 +19,8 @@ from crible.services.cases import case_file, get_case
 from crible.services.review import DEFAULT, ReviewSettings
 from crible.store import Store
 from crible.store import cases as case_rows
-from crible.store.read.media import MediaRows
 from crible.store.columns import now
+from crible.store.read.media import MediaRows
 
 __all__ = ["export_bundle", "media_sources", "verify"]
 
@@ -85,7 +85,7 @@ def media_sources(store: Store, sha256s: Iterable[str]) -> dict[str, Path]:
     missing: list[str] = []
     with MediaRows.of(store) as rows:
         for sha in sorted(set(sha256s)):
-            keys = case_rows.scanned_at(sha)
+            keys = rows.scanned_at(sha)
             path = next((p for p in map(_plain_file, keys) if p and _has_sha256(p, sha)), None)
             if path is None:
                 missing.append(sha)

@@ -29,8 +29,8 @@ from crible.model.suspects import NewMedia
 from crible.services import audit
 from crible.store import Store
 from crible.store import review as review_rows
-from crible.store.read.queue import QueueOrder, QueueRows
 from crible.store.columns import as_utc
+from crible.store.read.queue import QueueOrder, QueueRows
 from crible.store.settings import read_setting, write_setting
 
 OPEN = frozenset({ReviewStatus.PENDING, ReviewStatus.AWAITING_SECOND, ReviewStatus.ESCALATED})

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import exists, func, select
 
 from crible.model.categories import Category
+from crible.store.columns import category_of
 from crible.store.read.perceptual import PerceptualHashes
 from crible.store.read.scope import Reader
 from crible.store.review_tables import suppressed_entries
-from crible.store.columns import category_of
 from crible.store.tables import (
     account_names,
     accounts,

@@ -7,8 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from crible.store.read.scope import Reader
 from crible.store.columns import as_utc
+from crible.store.read.scope import Reader
 from crible.store.tables import ingest_problems, ingests, scan_items, scan_runs
 
 

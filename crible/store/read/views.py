@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.engine import RowMapping
 
-from crible.store.read.scope import Reader
 from crible.store.columns import as_utc
+from crible.store.read.scope import Reader
 from crible.store.sql import batched
 from crible.store.tables import (
     account_names,
