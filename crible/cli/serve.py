@@ -100,6 +100,10 @@ def serve(
             server_header=False,
         )
         return
+    from crible.services.matching import latest_snapshot, snapshot_folder
+
+    # Built and saved once here; each worker then maps it from disk instead of rebuilding.
+    latest_snapshot(store, snapshot_folder(store), save=True)
     os.environ[DB_ENV] = resolve_url(app.db_url)
     os.environ[SETTINGS_ENV] = settings_to_env(settings)
     uvicorn.run(

@@ -2,34 +2,74 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
 
-class SignalType(StrEnum):
-    """A kind of hash that identifies media."""
+class _Kinds(type):
+    """Iterating ``SignalType`` gives every kind defined so far, built-in ones first."""
 
-    SHA256 = "sha256"
-    SHA1 = "sha1"
-    MD5 = "md5"
-    PDQ = "pdq"
-    PHOTODNA = "photodna"
-    VPDQ = "vpdq"
+    def __iter__(cls) -> Iterator[SignalType]:
+        return iter(list(_DEFINED.values()))
+
+
+_DEFINED: dict[str, SignalType] = {}
+
+
+class SignalType(str, metaclass=_Kinds):
+    """A kind of hash that identifies media: a name, one object per name.
+
+    Open, unlike an enum: a hash kind module defines its name (``SignalType.define``) and
+    registers its class in ``crible.signals.kinds``; ``SignalType("pdq")`` returns the kind
+    defined under that name or raises ValueError."""
+
+    SHA256: ClassVar[SignalType]
+    SHA1: ClassVar[SignalType]
+    MD5: ClassVar[SignalType]
+    PDQ: ClassVar[SignalType]
+    PHOTODNA: ClassVar[SignalType]
+    VPDQ: ClassVar[SignalType]
+
+    def __new__(cls, name: str) -> SignalType:
+        known = _DEFINED.get(str(name))
+        if known is None:
+            raise ValueError(f"{name!r} is not a known signal type")
+        return known
+
+    @classmethod
+    def define(cls, name: str) -> SignalType:
+        """The kind named ``name``, defined now if it is new."""
+        known = _DEFINED.get(name)
+        if known is None:
+            known = _DEFINED[name] = str.__new__(cls, name)
+        return known
+
+    @property
+    def value(self) -> str:
+        return str.__str__(self)
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __repr__(self) -> str:
+        return f"SignalType({str.__str__(self)!r})"
+
+    def __reduce__(self) -> tuple[type[SignalType], tuple[str]]:
+        return SignalType, (str.__str__(self),)
+
+
+SignalType.SHA256 = SignalType.define("sha256")
+SignalType.SHA1 = SignalType.define("sha1")
+SignalType.MD5 = SignalType.define("md5")
+SignalType.PDQ = SignalType.define("pdq")
+SignalType.PHOTODNA = SignalType.define("photodna")
+SignalType.VPDQ = SignalType.define("vpdq")
 
 
 CRYPTO_TYPES: tuple[SignalType, ...] = (SignalType.SHA256, SignalType.SHA1, SignalType.MD5)
 """Cryptographic hashes: matched exactly."""
-
-HEX_LENGTHS: dict[SignalType, int] = {
-    SignalType.MD5: 32,
-    SignalType.SHA1: 40,
-    SignalType.SHA256: 64,
-    SignalType.PDQ: 64,
-}
-"""Length in hex digits of each hex-encoded signal type."""
-
-MATCHABLE_TYPES: tuple[SignalType, ...] = (*CRYPTO_TYPES, SignalType.PDQ)
-"""Types crible computes from media and can match; others (PhotoDNA) are kept opaque."""
 
 DIHEDRAL_VARIANTS: tuple[str, ...] = (
     "original",

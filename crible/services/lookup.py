@@ -10,26 +10,26 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from crible.model.banks import Bank, HashEntry
 from crible.model.errors import InvalidHash, NotFound
 from crible.model.matches import Match
 from crible.model.signals import (
     CRYPTO_TYPES,
-    MATCHABLE_TYPES,
     PDQ_DEFAULT_THRESHOLD,
     MediaHashes,
     SignalType,
 )
-from crible.services.matching import Matcher
+from crible.services.matching import Matcher, fingerprint, latest_snapshot, snapshot_folder
+from crible.signals.kinds import matchable_kinds
 from crible.signals.media import hash_media
 from crible.signals.registry import normalise, signal_type_named
 from crible.store import Store
-from crible.store.review_tables import suppressed_entries
-from crible.store.tables import bank_entries, banks
+from crible.store.tables import bank_entries
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,8 @@ def parse_signal(
         kind = signal_type_named(signal_type)
     except InvalidHash as exc:
         raise InvalidHash(f"{fields[0]}: {exc.reason}") from exc
-    if kind not in MATCHABLE_TYPES:
-        known = ", ".join(str(t) for t in MATCHABLE_TYPES)
+    if kind not in matchable_kinds():
+        known = ", ".join(str(t) for t in matchable_kinds())
         raise InvalidHash(f"{fields[0]}: {signal_type!r} cannot be looked up (use one of {known})")
     try:
         return kind, normalise(kind, value)
@@ -60,12 +60,15 @@ def parse_signal(
 class LookupIndex:
     """The matcher over the enabled banks, swapped atomically when it is rebuilt."""
 
-    def __init__(self, store: Store, *, threshold: int = PDQ_DEFAULT_THRESHOLD):
+    def __init__(
+        self, store: Store, *, threshold: int = PDQ_DEFAULT_THRESHOLD, folder: Path | None = None
+    ):
         self.store = store
         self.threshold = threshold
         self._lock = threading.Lock()
+        self.folder = folder if folder is not None else snapshot_folder(store)
         self._fingerprint = self.fingerprint()
-        self._matcher = Matcher(store, threshold=threshold)
+        self._matcher = self._build()
 
     @property
     def matcher(self) -> Matcher:
@@ -75,30 +78,22 @@ class LookupIndex:
     def pdq_entries(self) -> int:
         return self._matcher.pdq_entries
 
-    def fingerprint(self) -> tuple[int, int, int, int]:
-        """(entries, highest entry id, enabled banks, suppressed entries): changes whenever
-        the lists do, or a reviewer's rejection suppresses an entry."""
-        with self.store.engine.connect() as conn:
-            entries = conn.execute(
-                select(func.count(), func.coalesce(func.max(bank_entries.c.id), 0))
-                .select_from(bank_entries)
-                .join(banks, banks.c.id == bank_entries.c.bank_id)
-                .where(banks.c.enabled.is_(True))
-            ).one()
-            enabled = conn.execute(
-                select(func.coalesce(func.sum(banks.c.id), 0)).where(banks.c.enabled.is_(True))
-            ).scalar_one()
-            suppressed = conn.execute(
-                select(func.count()).select_from(suppressed_entries)
-            ).scalar_one()
-        return int(entries[0]), int(entries[1]), int(enabled), int(suppressed)
+    def fingerprint(self) -> tuple[int, ...]:
+        """Changes whenever the enabled lists do, or a rejection suppresses an entry."""
+        return fingerprint(self.store)
 
     def reload(self) -> None:
         """Rebuild the matcher from the store now."""
         with self._lock:
             fingerprint = self.fingerprint()
-            self._matcher = Matcher(self.store, threshold=self.threshold)
+            self._matcher = self._build()
             self._fingerprint = fingerprint
+
+    def _build(self) -> Matcher:
+        """The matcher over the latest saved snapshot (mapped, or built and saved when the
+        process may write: the server builds it once, each worker then maps it)."""
+        snapshot = latest_snapshot(self.store, self.folder, save=True)
+        return Matcher(threshold=self.threshold, snapshot=snapshot)
 
     def reload_soon(self) -> None:
         """Rebuild in a background thread (a rejection must not wait for a large index)."""

@@ -1,180 +1,146 @@
-"""Match media hashes against the enabled banks: exactly, and by PDQ distance."""
+"""Matching from the store: build (or load) the bank snapshot, then the pure matcher.
+
+``snapshot_of`` is the only step that reads the banks; ``Matcher`` keeps the snapshot with the
+thresholds and answers with ``crible.index.matcher``, which does no I/O.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+import hashlib
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
 
-import numpy as np
+from sqlalchemy import func, select
 
-from crible.index import PdqIndex, build_pdq_index, hashes_from_hex
-from crible.index.base import HashArray, IdArray
-from crible.model.categories import Category
+from crible.index.matcher import match_all, match_value
+from crible.index.snapshot import BankSnapshot, build_snapshot, kinds_to_index
+from crible.model.errors import BadInput
 from crible.model.matches import Match
-from crible.model.signals import (
-    CRYPTO_TYPES,
-    DIHEDRAL_VARIANTS,
-    PDQ_DEFAULT_THRESHOLD,
-    MediaHashes,
-    SignalType,
-)
-from crible.services.video_matching import VideoMatcher
+from crible.model.signals import PDQ_DEFAULT_THRESHOLD, MediaHashes, SignalType
 from crible.store import Store
-from crible.store.columns import category_of
-from crible.store.sql import batched
-from crible.store.store import ExactHit
+from crible.store.review_tables import suppressed_entries
+from crible.store.tables import bank_entries, banks
+
+KEEP_SNAPSHOTS = 2
+"""Saved snapshots kept beside the store (the newest ones; a worker may still map an older)."""
 
 
-@dataclass(frozen=True)
-class _EntryInfo:
-    bank_id: int
-    bank_name: str
-    value: str
-    category: Category | None
+def fingerprint(store: Store) -> tuple[int, ...]:
+    """(entries, highest entry id, sum of entry ids, enabled banks, suppressed entries, highest
+    suppressed id): changes whenever the lists do, or a reviewer's rejection suppresses one."""
+    with store.engine.connect() as conn:
+        entries = conn.execute(
+            select(
+                func.count(),
+                func.coalesce(func.max(bank_entries.c.id), 0),
+                func.coalesce(func.sum(bank_entries.c.id), 0),
+            )
+            .select_from(bank_entries)
+            .join(banks, banks.c.id == bank_entries.c.bank_id)
+            .where(banks.c.enabled.is_(True))
+        ).one()
+        enabled = conn.execute(
+            select(func.coalesce(func.sum(banks.c.id), 0)).where(banks.c.enabled.is_(True))
+        ).scalar_one()
+        suppressed = conn.execute(
+            select(func.count(), func.coalesce(func.max(suppressed_entries.c.entry_id), 0))
+        ).one()
+    return (*(int(x) for x in entries), int(enabled), *(int(x) for x in suppressed))
+
+
+def fingerprint_key(store: Store) -> str:
+    """The fingerprint as a folder name (with the registry's kinds, which shape a snapshot)."""
+    text = repr((fingerprint(store), [str(k) for k in kinds_to_index()]))
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def snapshot_of(store: Store, key: str | None = None) -> BankSnapshot:
+    """A snapshot built from the store's enabled banks now."""
+    key = key or fingerprint_key(store)
+    entries = {kind: list(store.enabled_entries(kind)) for kind in kinds_to_index()}
+    return build_snapshot(key, entries, store.enabled_videos())
+
+
+def snapshot_folder(store: Store, configured: Path | None = None) -> Path | None:
+    """Where saved snapshots live: ``configured``, else a folder beside a SQLite file
+    (``crible.db.snapshots``); None (kept in memory only) for PostgreSQL without one."""
+    if configured is not None:
+        return configured
+    url = store.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        database = Path(url.database)
+        return database.with_name(database.name + ".snapshots")
+    return None
+
+
+def latest_snapshot(
+    store: Store, folder: Path | None = None, *, save: bool = False
+) -> BankSnapshot:
+    """The snapshot of the banks as they are: mapped from ``folder`` when one was saved for
+    this fingerprint, else built (and saved there when ``save``: only commands that write)."""
+    key = fingerprint_key(store)
+    if folder is not None and (folder / key).is_dir():
+        try:
+            return BankSnapshot.load(folder / key)
+        except BadInput:
+            pass
+    snapshot = snapshot_of(store, key)
+    if save and folder is not None:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            snapshot.save(folder / key)
+            _prune(folder, keep=key)
+        except OSError:
+            pass  # a folder that cannot be written: match from memory, as before snapshots
+    return snapshot
+
+
+def _prune(folder: Path, keep: str) -> None:
+    """Remove all but the newest saved snapshots (and any left half-written)."""
+    saved = sorted(
+        (p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    kept = 0
+    for path in saved:
+        if path.name.startswith("."):
+            continue
+        kept += 1
+        if kept > KEEP_SNAPSHOTS and path.name != keep:
+            shutil.rmtree(path, ignore_errors=True)
 
 
 class Matcher:
-    """Looks media up in the store's enabled banks.
-
-    Cryptographic hashes are looked up in the store (indexed); PDQ hashes of enabled
-    banks are loaded once into a PDQ index and searched with all 8 dihedral variants.
-    """
+    """Looks media up in a snapshot of the enabled banks (built from the store if not given)."""
 
     def __init__(
         self,
-        store: Store,
+        store: Store | None = None,
         *,
         threshold: int = PDQ_DEFAULT_THRESHOLD,
-        index_factory: Callable[[IdArray, HashArray], PdqIndex] = build_pdq_index,
+        snapshot: BankSnapshot | None = None,
     ):
-        self.store = store
+        if snapshot is None:
+            if store is None:
+                raise ValueError("a Matcher needs a store or a snapshot")
+            snapshot = snapshot_of(store)
+        self.snapshot = snapshot
         self.threshold = threshold
-        self._entries: dict[int, _EntryInfo] = {}
-        self.index = index_factory(*self._load_pdq())
-        self.videos = VideoMatcher(store, distance=threshold)
-
-    def _load_pdq(self) -> tuple[IdArray, HashArray]:
-        """Every PDQ entry of the enabled banks, read in chunks, as arrays for one build."""
-        ids: list[IdArray] = [np.empty(0, dtype=np.int64)]
-        hashes: list[HashArray] = [np.empty((0, 32), dtype=np.uint8)]
-        for chunk in batched(self.store.enabled_entries(SignalType.PDQ), 50_000):
-            ids.append(np.fromiter((row[0] for row in chunk), dtype=np.int64, count=len(chunk)))
-            hashes.append(hashes_from_hex([row[3] for row in chunk]))
-            for entry_id, bank_id, bank_name, value, scheme, code in chunk:
-                self._entries[entry_id] = _EntryInfo(
-                    bank_id, bank_name, value, category_of(scheme, code)
-                )
-        return np.concatenate(ids), np.concatenate(hashes)
+        self.thresholds = {SignalType.PDQ: threshold}
 
     @property
     def pdq_entries(self) -> int:
-        return len(self.index)
+        return self.snapshot.size(SignalType.PDQ)
 
     def match(self, items: Sequence[MediaHashes]) -> list[tuple[Match, ...]]:
         """The matches of each item, in the order given."""
-        found: list[list[Match]] = [[] for _ in items]
-        self._match_exact(items, found)
-        self._match_pdq(items, found)
-        for pos, item in enumerate(items):
-            found[pos].extend(self.videos.match(item))
-        return [tuple(sorted(m, key=lambda x: (x.distance, x.bank_name))) for m in found]
-
-    def _match_exact(self, items: Sequence[MediaHashes], found: list[list[Match]]) -> None:
-        wanted: dict[tuple[str, str], list[int]] = {}
-        for pos, item in enumerate(items):
-            for signal_type in CRYPTO_TYPES:
-                value = getattr(item.crypto, str(signal_type))
-                wanted.setdefault((str(signal_type), value), []).append(pos)
-        pairs = [(SignalType(t), v) for t, v in wanted]
-        for hit in self.store.exact_lookup(pairs):
-            for pos in wanted.get((hit[6], hit[3]), []):
-                found[pos].append(_exact(items[pos].sha256, hit))
+        return [tuple(m) for m in match_all(self.snapshot, items, self.thresholds)]
 
     def match_hash(self, signal_type: SignalType, value: str) -> list[Match]:
         """The entries matching one hash as given (PDQ: within the threshold, no dihedral
-        variants; the others exactly), closest first; for lookups of a hash, not a file."""
-        if signal_type is SignalType.PDQ:
-            return self.match_pdq(value)
-        hits = self.store.exact_lookup([(signal_type, value)])
-        return sorted((_exact("", hit) for hit in hits), key=lambda m: (m.bank_name, m.entry_id))
-
-    def _match_pdq(self, items: Sequence[MediaHashes], found: list[list[Match]]) -> None:
-        """PDQ: images with their 8 dihedral variants, videos frame by frame (a known
-        picture inside a video is reported with the time of its first, closest frame)."""
-        if not len(self.index):
-            return
-        queries: list[str] = []
-        owners: list[tuple[int, str, float | None]] = []
-        for pos, item in enumerate(items):
-            for value, variant, timestamp in _pdq_queries(item):
-                queries.append(value)
-                owners.append((pos, variant, timestamp))
-        if not queries:
-            return
-        best: dict[tuple[int, int], tuple[int, str, float | None]] = {}
-        for (pos, variant, timestamp), neighbours in zip(
-            owners, self.index.search(hashes_from_hex(queries), self.threshold), strict=True
-        ):
-            for n in neighbours:
-                key = (pos, n.id)
-                if key not in best or n.distance < best[key][0]:
-                    best[key] = (n.distance, variant, timestamp)
-        for (pos, entry_id), (distance, variant, timestamp) in best.items():
-            found[pos].append(
-                self._pdq_match(items[pos].sha256, entry_id, distance, variant, timestamp)
-            )
+        variants; exact kinds: equal, by bank); for lookups of a hash, not a file."""
+        return match_value(self.snapshot, signal_type, value, self.thresholds)
 
     def match_pdq(self, value: str) -> list[Match]:
-        """The entries within the threshold of one PDQ hash as given (no dihedral variants),
-        closest first; for lookups of a hash rather than a file."""
-        if not len(self.index):
-            return []
-        (neighbours,) = self.index.search(hashes_from_hex([value]), self.threshold)
-        found = [self._pdq_match("", n.id, n.distance, None, None) for n in neighbours]
-        return sorted(found, key=lambda m: (m.distance, m.bank_name, m.entry_id))
-
-    def _pdq_match(
-        self, sha256: str, entry_id: int, distance: int, variant: str | None, at: float | None
-    ) -> Match:
-        info = self._entries[entry_id]
-        return Match(
-            media_sha256=sha256,
-            bank_id=info.bank_id,
-            bank_name=info.bank_name,
-            entry_id=entry_id,
-            signal_type=SignalType.PDQ,
-            entry_value=info.value,
-            distance=distance,
-            variant=variant,
-            category=info.category,
-            frame_timestamp=at,
-        )
-
-
-def _exact(sha256: str, hit: ExactHit) -> Match:
-    entry_id, bank_id, bank, value, scheme, code, type_name = hit
-    return Match(
-        media_sha256=sha256,
-        bank_id=bank_id,
-        bank_name=bank,
-        entry_id=entry_id,
-        signal_type=SignalType(type_name),
-        entry_value=value,
-        distance=0,
-        variant=None,
-        category=category_of(scheme, code),
-    )
-
-
-def _pdq_queries(item: MediaHashes) -> Iterator[tuple[str, str, float | None]]:
-    """(hash, variant, frame time) to look up for one file."""
-    pdq = item.pdq
-    if pdq is not None and pdq.matchable:
-        for name, value in zip(DIHEDRAL_VARIANTS, pdq.variants or (pdq.value,), strict=False):
-            yield value, name, None
-    if item.video is not None:
-        seen: set[str] = set()
-        for frame in item.video.frames:
-            if frame.matchable and frame.pdq not in seen:
-                seen.add(frame.pdq)
-                yield frame.pdq, "frame", frame.timestamp
+        """The entries within the threshold of one PDQ hash as given (no dihedral variants)."""
+        return self.match_hash(SignalType.PDQ, value)

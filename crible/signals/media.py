@@ -7,6 +7,7 @@ from typing import BinaryIO
 from crible.model.errors import DecompressionBomb, MediaError
 from crible.model.signals import PDQ_MIN_QUALITY, CryptoHashes, MediaHashes, PdqStatus
 from crible.signals.crypto import hash_stream
+from crible.signals.kinds import computed_from_picture
 from crible.signals.pdq import DEFAULT_MAX_PIXELS, looks_like_image, pdq_from_bytes
 
 DEFAULT_MAX_IMAGE_BYTES = 256 * 1024**2
@@ -65,11 +66,17 @@ def _with_pdq(
         return _without_pdq(crypto, PdqStatus.TOO_LARGE, exc.reason, mode)
     except MediaError as exc:
         return _without_pdq(crypto, PdqStatus.CORRUPT, exc.reason, mode)
+    extra = computed_from_picture(data)
     if pdq.matchable:
-        return MediaHashes(crypto=crypto, pdq=pdq, pdq_status=PdqStatus.OK, mode=mode)
+        return MediaHashes(crypto=crypto, pdq=pdq, pdq_status=PdqStatus.OK, mode=mode, extra=extra)
     reason = f"quality {pdq.quality} below {PDQ_MIN_QUALITY}: recorded, never matched"
     return MediaHashes(
-        crypto=crypto, pdq=pdq, pdq_status=PdqStatus.LOW_QUALITY, pdq_reason=reason, mode=mode
+        crypto=crypto,
+        pdq=pdq,
+        pdq_status=PdqStatus.LOW_QUALITY,
+        pdq_reason=reason,
+        mode=mode,
+        extra=extra,
     )
 
 
