@@ -30,10 +30,10 @@ from crible.services.lookup import (
     add_signals,
     hash_upload,
     parse_signal,
-    pdq_distance,
     remove_entry,
     signals_of,
 )
+from crible.signals.kinds import KINDS, matchable_kinds
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 403, 404, 413, 422, 429)
@@ -166,13 +166,19 @@ async def compare(
             raise BadInput(f"{name}: comparison hash list length must be exactly 2")
         kind, left = parse_signal(name, pair[0], fields=(name, name))
         right = parse_signal(name, pair[1], fields=(name, name))[1]
+        distance = KINDS[kind].compare(left, right)
         if kind is SignalType.PDQ:
-            distance = pdq_distance(left, right)
             threshold = settings_of(request).pdq_threshold
-            result[name] = [distance <= threshold, {"distance": distance}]
         else:
-            result[name] = [left == right, {"distance": 0 if left == right else 1}]
+            threshold = KINDS[kind].default_threshold
+        result[name] = [distance <= threshold, {"distance": distance}]
     return result
+
+
+@curation.get("/signal_type")
+async def signal_types(_: Lookup) -> dict[str, Any]:
+    """The signal types this server hashes and matches (HMA's shape), from the registry."""
+    return {str(kind): {"enabled_ratio": 1.0} for kind in matchable_kinds()}
 
 
 @matching.get("/index/status")

@@ -16,6 +16,7 @@ from crible.edge.state import lookup_of, settings_of
 from crible.model.errors import BadInput
 from crible.model.users import Capability
 from crible.services.lookup import parse_signal, signals_of
+from crible.signals.kinds import matchable_kinds
 
 router = APIRouter(prefix="/api/v1", tags=["lookup"])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -30,8 +31,8 @@ LOOKUP_PARAMETERS: dict[str, Any] = {
             "name": "signal_type",
             "in": "query",
             "required": True,
-            "description": "pdq, md5, sha1 or sha256",
-            "schema": {"type": "string", "enum": ["pdq", "md5", "sha1", "sha256"]},
+            "description": ", ".join(sorted(str(k) for k in matchable_kinds())),
+            "schema": {"type": "string", "enum": sorted(str(k) for k in matchable_kinds())},
         },
         {
             "name": "value",

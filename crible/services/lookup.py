@@ -165,8 +165,3 @@ def remove_entry(store: Store, bank_name: str, entry_id: int) -> int:
             )
         )
         return int(done.rowcount)
-
-
-def pdq_distance(left: str, right: str) -> int:
-    """Hamming distance of two normalised PDQ hashes."""
-    return (int(left, 16) ^ int(right, 16)).bit_count()

@@ -15,7 +15,8 @@ from typing import Protocol
 from crible.model.errors import Conflict, Interrupted
 from crible.model.media import MediaLocation, RejectedMedia
 from crible.model.scans import ScannedItem, ScanOptions, ScanRun, ScanStatus, ScanSummary
-from crible.services.matching import Matcher, latest_snapshot, snapshot_folder
+from crible.services import matching
+from crible.services.matching import Matcher
 from crible.services.processes import is_running, state, this_process
 from crible.services.scan_worker import HashOutcome, hash_location
 from crible.sources import walk
@@ -114,7 +115,7 @@ def _scan(
             run = store.scans.claim(found.id, owner) if found else None
             run = run or store.scans.create(shown, options, owner)
             done = store.scans.done_keys(run.id) if resumed else set()
-            snapshot = latest_snapshot(store, snapshot_folder(store), save=True)
+            snapshot = matching.latest_snapshot(store, matching.snapshot_folder(store), save=True)
             matcher = Matcher(threshold=options.threshold, snapshot=snapshot)
             if progress is not None:
                 total = sum(1 for _ in sources())

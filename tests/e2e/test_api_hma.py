@@ -124,6 +124,17 @@ def test_compare_and_status(hma: tuple[httpx.Client, httpx.Client]) -> None:
     assert platform.get("/m/index/status").json()["pdq"]["present"] is True
 
 
+def test_signal_types_are_the_registry_s_matchable_kinds(
+    hma: tuple[httpx.Client, httpx.Client],
+) -> None:
+    _, platform = hma
+    listed = platform.get("/c/signal_type").json()
+    assert listed == {name: {"enabled_ratio": 1.0} for name in ("sha256", "sha1", "md5", "pdq")}
+    assert platform.post("/m/compare", json={"md5": ["a" * 32, "A" * 32]}).json() == {
+        "md5": [True, {"distance": 0}]
+    }
+
+
 def test_hma_errors_carry_message_and_refuse_what_crible_will_not_do(
     hma: tuple[httpx.Client, httpx.Client],
 ) -> None:
