@@ -192,6 +192,8 @@ def _videos(hashes: PerceptualHashes, order: dict[str, int]) -> list[tuple[str, 
     for sha256, frame in hashes.video_frames():
         if sha256 in order:
             frames.setdefault(sha256, []).append(frame)
+    for listed in frames.values():
+        listed.sort(key=lambda f: f.number)
     return sorted(frames.items(), key=lambda item: order[item[0]])
 
 

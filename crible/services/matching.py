@@ -20,7 +20,11 @@ from crible.model.matches import Match
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD, MediaHashes, SignalType
 from crible.store import Store
 from crible.store.review_tables import suppressed_entries
+from crible.store.settings import read_setting
 from crible.store.tables import bank_entries, banks
+
+SNAPSHOT_FOLDER = "index.snapshot_folder"
+"""The store setting naming the folder of saved snapshots (needed for PostgreSQL)."""
 
 KEEP_SNAPSHOTS = 2
 """Saved snapshots kept beside the store (the newest ones; a worker may still map an older)."""
@@ -63,10 +67,14 @@ def snapshot_of(store: Store, key: str | None = None) -> BankSnapshot:
 
 
 def snapshot_folder(store: Store, configured: Path | None = None) -> Path | None:
-    """Where saved snapshots live: ``configured``, else a folder beside a SQLite file
-    (``crible.db.snapshots``); None (kept in memory only) for PostgreSQL without one."""
+    """Where saved snapshots live: ``configured``, else the store's setting
+    ``index.snapshot_folder`` (for PostgreSQL: a folder every server of the store can read),
+    else a folder beside a SQLite file (``crible.db.snapshots``); else None (memory only)."""
     if configured is not None:
         return configured
+    setting = read_setting(store.engine, SNAPSHOT_FOLDER)
+    if setting:
+        return Path(setting)
     url = store.engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         database = Path(url.database)

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Row, exists, func, select
 from crible.model.categories import Category
 from crible.model.decisions import Decision, Verdict
 from crible.store.columns import as_utc, category_of, now
+from crible.store.media_signals import whole_file_pdq
 from crible.store.review_tables import review_decisions, suppressed_entries
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id
 from crible.store.tables import (
@@ -200,7 +201,9 @@ def rejections(conn: Connection, bank: str | None) -> Iterator[Decision]:
 def media_facts(conn: Connection, sha256: str) -> dict[str, Any] | None:
     """The stored hashes and facts of one file."""
     row = conn.execute(select(media).where(media.c.sha256 == sha256)).one_or_none()
-    return None if row is None else dict(row._mapping)
+    if row is None:
+        return None
+    return dict(row._mapping) | {"pdq": whole_file_pdq(conn, sha256)}
 
 
 def file_name(conn: Connection, sha256: str) -> str | None:

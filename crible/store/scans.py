@@ -16,12 +16,11 @@ from crible.model.scans import ProcessRef, ScannedItem, ScanOptions, ScanRun, Sc
 from crible.model.signals import (
     CryptoHashes,
     MediaHashes,
-    PdqHash,
     PdqStatus,
     SignalType,
-    VideoFrame,
     VideoHash,
 )
+from crible.store import media_signals as signals
 from crible.store.columns import as_utc, category_of, now
 from crible.store.review_tables import suppressed_entries
 from crible.store.sql import batched, insert_ignoring_duplicates, new_id, upsert
@@ -34,7 +33,6 @@ from crible.store.tables import (
     media_videos,
     scan_items,
     scan_runs,
-    video_frames,
 )
 
 
@@ -133,8 +131,7 @@ class ScanRepository:
             row = conn.execute(query).first()
             if row is None:
                 return None
-            hashes = _hashes_from_row(row._mapping)
-            return _with_stored_video(conn, hashes)
+            return _with_stored_signals(conn, _hashes_from_row(row._mapping))
 
     def record(self, scan_id: int, items: Sequence[ScannedItem]) -> None:
         """Store a batch of outcomes in one transaction: media, locations, matches, items."""
@@ -144,7 +141,9 @@ class ScanRepository:
             rows = _unique(_media_row(i, stamp) for i in hashed)
             insert_ignoring_duplicates(conn, media, rows, keys=("sha256",))
             self._record_videos(conn, [i.hashes for i in hashed if i.hashes and i.hashes.video])
-            self._upgrade_fast_hashes(conn, [r for r in rows if r["hash_mode"] == EXACT])
+            by_file = {i.hashes.sha256: i.hashes for i in hashed if i.hashes is not None}
+            signals.record(conn, (r for h in by_file.values() for r in signals.signal_rows(h)))
+            self._upgrade_fast_hashes(conn, [r for r in rows if r["hash_mode"] == EXACT], by_file)
             upsert(
                 conn,
                 media_locations,
@@ -162,9 +161,8 @@ class ScanRepository:
             )
 
     def _record_videos(self, conn: Connection, videos: list[MediaHashes]) -> None:
-        """The sampled frames (vPDQ) and stream facts of videos, once per file."""
+        """The stream facts of videos, once per file (their frames are media signals)."""
         facts: list[dict[str, Any]] = []
-        frames: list[dict[str, Any]] = []
         for sha256, h in {h.sha256: h for h in videos}.items():
             video = h.video
             assert video is not None
@@ -178,27 +176,20 @@ class ScanRepository:
                     "frames": len(video.frames),
                 }
             )
-            frames.extend(
-                {
-                    "sha256": sha256,
-                    "frame_number": f.number,
-                    "timestamp": f.timestamp,
-                    "pdq": f.pdq,
-                    "quality": f.quality,
-                }
-                for f in video.frames
-            )
         insert_ignoring_duplicates(conn, media_videos, facts, keys=("sha256",))
-        insert_ignoring_duplicates(conn, video_frames, frames, keys=("sha256", "frame_number"))
 
-    def _upgrade_fast_hashes(self, conn: Connection, exact_rows: list[dict[str, Any]]) -> None:
+    def _upgrade_fast_hashes(
+        self, conn: Connection, exact_rows: list[dict[str, Any]], by_file: dict[str, MediaHashes]
+    ) -> None:
         """Media first hashed in fast mode gets the exact PDQ hash when one is computed."""
         for row in exact_rows:
-            conn.execute(
+            done = conn.execute(
                 update(media)
                 .where(media.c.sha256 == row["sha256"], media.c.hash_mode != EXACT)
                 .values({k: row[k] for k in _PDQ_COLUMNS})
             )
+            if done.rowcount:
+                signals.replace_file_signals(conn, by_file[row["sha256"]])
 
     def finish(self, scan_id: int, status: ScanStatus) -> ScanRun:
         """Mark a run as finished."""
@@ -314,28 +305,17 @@ class ScanRepository:
 
 
 EXACT = "exact"
-_PDQ_COLUMNS = ("pdq", "pdq_quality", "pdq_variants", "pdq_status", "pdq_reason", "hash_mode")
+_PDQ_COLUMNS = ("pdq_status", "pdq_reason", "hash_mode")
 
 
-def _with_stored_video(conn: Connection, hashes: MediaHashes) -> MediaHashes:
-    """Put back the video frames stored for a file, if it is a video."""
+def _with_stored_signals(conn: Connection, hashes: MediaHashes) -> MediaHashes:
+    """Put back the signals stored for a file: its PDQ hash and, for a video, its frames."""
+    hashes, frames = signals.with_signals(conn, hashes)
     facts = conn.execute(select(media_videos).where(media_videos.c.sha256 == hashes.sha256)).first()
     if facts is None:
         return hashes
-    frames = conn.execute(
-        select(
-            video_frames.c.frame_number,
-            video_frames.c.timestamp,
-            video_frames.c.pdq,
-            video_frames.c.quality,
-        )
-        .where(video_frames.c.sha256 == hashes.sha256)
-        .order_by(video_frames.c.frame_number)
-    )
     m = facts._mapping
-    video = VideoHash(
-        tuple(VideoFrame(*row) for row in frames), m["duration"], m["width"], m["height"], m["fps"]
-    )
+    video = VideoHash(tuple(frames), m["duration"], m["width"], m["height"], m["fps"])
     return replace(hashes, video=video)
 
 
@@ -350,15 +330,11 @@ def _unique(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
 def _media_row(item: ScannedItem, stamp: Any) -> dict[str, Any]:
     h = item.hashes
     assert h is not None
-    pdq = h.pdq
     return {
         "sha256": h.crypto.sha256,
         "sha1": h.crypto.sha1,
         "md5": h.crypto.md5,
         "size": h.crypto.size,
-        "pdq": pdq.value if pdq else None,
-        "pdq_quality": pdq.quality if pdq else None,
-        "pdq_variants": ",".join(pdq.variants) if pdq and pdq.variants else None,
         "pdq_status": h.pdq_status,
         "pdq_reason": h.pdq_reason,
         "hash_mode": h.mode,
@@ -410,13 +386,9 @@ def _item_row(item: ScannedItem, scan_id: int) -> dict[str, Any]:
 
 
 def _hashes_from_row(m: Any) -> MediaHashes:
-    pdq = None
-    if m["pdq"] is not None:
-        variants = tuple(m["pdq_variants"].split(",")) if m["pdq_variants"] else ()
-        pdq = PdqHash(m["pdq"], int(m["pdq_quality"]), variants)
     return MediaHashes(
         crypto=CryptoHashes(m["sha256"], m["sha1"], m["md5"], int(m["size"])),
-        pdq=pdq,
+        pdq=None,
         pdq_status=PdqStatus(m["pdq_status"]),
         pdq_reason=m["pdq_reason"],
         mode=m["hash_mode"],

@@ -94,9 +94,6 @@ media = Table(
     Column("sha1", String(40), nullable=False, index=True),
     Column("md5", String(32), nullable=False, index=True),
     Column("size", BigInteger, nullable=False),
-    Column("pdq", String(64)),
-    Column("pdq_quality", Integer),
-    Column("pdq_variants", Text),
     Column("pdq_status", String(20), nullable=False),
     Column("pdq_reason", Text),
     Column("hash_mode", String(10), nullable=False),
@@ -335,19 +332,22 @@ membership_events = Table(
     Column("by_name", String(500)),
 )
 
-# --- video (migration 0003) ---
+# --- video (migration 0003), signals (migration 0011) ---
 
-video_frames = Table(
-    "video_frames",
+media_signals = Table(
+    "media_signals",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("sha256", ForeignKey("media.sha256", ondelete="CASCADE"), nullable=False),
-    Column("frame_number", Integer, nullable=False),
-    Column("timestamp", Float, nullable=False),
-    Column("pdq", String(64), nullable=False),
-    Column("quality", Integer, nullable=False),
-    UniqueConstraint("sha256", "frame_number", name="uq_video_frames_frame"),
+    Column("kind", String(16), nullable=False),
+    Column("locator", String(80), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("quality", Integer),
+    UniqueConstraint("sha256", "kind", "locator", name="uq_media_signals_signal"),
+    Index("ix_media_signals_kind", "kind", "locator"),
 )
+"""Every signal of a file (migration 0011): the whole file's (locator ""), a PDQ dihedral
+variant's ("variant=<name>"), a video frame's ("t=<seconds>;frame=<number>")."""
 
 media_videos = Table(
     "media_videos",

@@ -19,6 +19,7 @@ from crible.store.tables import media
 from tests import oracles
 from tests.conftest import DATA
 from tests.e2e.cli import CRIBLE, crible, crible_json
+from tests.rows import media_pdq
 
 PDQ_DATA = DATA / "vectors" / "pdq"
 PICTURES = [
@@ -66,7 +67,9 @@ def test_hash_fast_keeps_the_digests_and_moves_pdq_a_few_bits(tmp_path: Path) ->
 def stored_pdq(db: str) -> dict[str, tuple[str, str]]:
     """sha256 -> (pdq, hash mode) of every file in the store."""
     with Store.open(db) as store, store.engine.connect() as conn:
-        rows = conn.execute(select(media.c.sha256, media.c.pdq, media.c.hash_mode)).all()
+        joined, pdq_column = media_pdq()
+        query = select(media.c.sha256, pdq_column, media.c.hash_mode).select_from(joined)
+        rows = conn.execute(query).all()
     return {sha: (pdq, mode) for sha, pdq, mode in rows}
 
 

@@ -16,6 +16,7 @@ from crible.signals.crypto import hash_file
 from crible.store import Store
 from crible.store.tables import media
 from tests.e2e.cli import crible, crible_json
+from tests.rows import media_pdq
 
 
 def _png_claiming(width: int, height: int) -> bytes:
@@ -101,10 +102,11 @@ def test_each_bad_input_is_listed_with_its_reason_and_the_rest_is_scanned(tmp_pa
 
     assert "notes.txt" not in codes
     with Store.open(db) as store, store.engine.connect() as conn:
+        joined, pdq_column = media_pdq()
         text = conn.execute(
-            select(media.c.pdq, media.c.pdq_status).where(
-                media.c.sha256 == hash_file(folder / "notes.txt").sha256
-            )
+            select(pdq_column, media.c.pdq_status)
+            .select_from(joined)
+            .where(media.c.sha256 == hash_file(folder / "notes.txt").sha256)
         ).one()
     assert text == (None, "not_image")
 

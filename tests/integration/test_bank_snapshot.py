@@ -22,6 +22,7 @@ from crible.signals.crypto import hash_file
 from crible.signals.media import hash_media
 from crible.signals.pdq import pdq_from_path
 from crible.store import Store
+from crible.store.settings import write_setting
 
 
 def _bank(store: Store, tmp: Path, rows: list[str], name: str) -> None:
@@ -117,6 +118,17 @@ def test_the_server_maps_the_snapshot_the_serve_command_saved(
     index = LookupIndex(store, folder=saved)
     assert index.pdq_entries == 2
     assert index.lookup(SignalType.PDQ, rows[0].split(",")[1])[0].bank_name == "listed"
+
+
+def test_a_configured_folder_holds_the_snapshots_on_either_backend(
+    store: Store, tmp_path: Path
+) -> None:
+    write_setting(store.engine, matching.SNAPSHOT_FOLDER, str(tmp_path / "shared"), "test")
+    assert matching.snapshot_folder(store) == tmp_path / "shared"
+    rows, media = _media(tmp_path)
+    _bank(store, tmp_path, rows, "listed")
+    assert len(scan(store, [str(media)], workers=0).matches) == 3
+    assert (tmp_path / "shared" / matching.fingerprint_key(store) / "snapshot.json").is_file()
 
 
 def test_the_matcher_does_no_io() -> None:

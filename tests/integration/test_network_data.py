@@ -24,6 +24,7 @@ from crible.store.tables import (
     chats,
     matches,
     media,
+    media_signals,
     membership_events,
     message_entities,
     message_media,
@@ -142,8 +143,11 @@ def test_every_reference_points_to_a_row(generated: tuple[Store, dict[str, int]]
             (func.length(media.c.sha256) != 64)
             | (func.length(media.c.sha1) != 40)
             | (func.length(media.c.md5) != 32)
-            | (func.length(media.c.pdq) != 64)
         )
+        short_pdq = select(media_signals.c.sha256).where(
+            media_signals.c.kind == "pdq", func.length(media_signals.c.value) != 64
+        )
+        assert count(conn, short_pdq) == 0
         assert count(conn, bad) == 0
 
 

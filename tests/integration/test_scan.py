@@ -17,7 +17,7 @@ from crible.signals.crypto import hash_file
 from crible.signals.pdq import pdq_from_path
 from crible.store import Store
 from crible.store.tables import matches, media, media_locations
-from tests.rows import count_rows
+from tests.rows import count_rows, media_pdq
 
 
 def _bank(store: Store, tmp: Path, rows: list[str], name: str = "listed") -> None:
@@ -133,7 +133,8 @@ def test_low_quality_image_is_recorded_but_never_matched(
     assert summary.low_quality == 1
     assert not summary.matches
     with store.engine.connect() as conn:
-        row = conn.execute(select(media.c.pdq, media.c.pdq_status)).one()
+        joined, pdq_column = media_pdq()
+        row = conn.execute(select(pdq_column, media.c.pdq_status).select_from(joined)).one()
     assert row == (pdq.value, "low_quality")
 
 
@@ -153,7 +154,9 @@ def test_fast_hashes_never_stand_in_for_exact_ones_and_changed_files_are_read_ag
     exact = scan(store, [str(folder)], workers=0)
     assert (exact.files_hashed, exact.files_skipped) == (3, 0)
     with store.engine.connect() as conn:
-        rows = conn.execute(select(media.c.sha256, media.c.pdq, media.c.hash_mode)).all()
+        joined, pdq_column = media_pdq()
+        query = select(media.c.sha256, pdq_column, media.c.hash_mode).select_from(joined)
+        rows = conn.execute(query).all()
     assert {(sha, pdq, mode) for sha, pdq, mode in rows} == {
         (sha, pdq, "exact") for sha, pdq in exact_pdq.items()
     }

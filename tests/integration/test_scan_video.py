@@ -8,15 +8,14 @@ from pathlib import Path
 
 import av
 import numpy as np
-from sqlalchemy import select
 
 from crible.services.banks import delete_bank, export_bank, import_list
 from crible.services.demo_media import picture, save_jpeg, write_slideshow
 from crible.services.scan import scan
 from crible.signals.pdq import pdq_from_path
 from crible.store import Store
-from crible.store.tables import media_videos, video_frames
-from tests.rows import count_rows
+from crible.store.tables import media_videos
+from tests.rows import count_rows, stored_frames
 
 
 def _audio_only(path: Path) -> Path:
@@ -53,8 +52,7 @@ def test_known_picture_inside_a_video_is_found_with_its_time(store: Store, tmp_p
     assert [Path(r.display).name for r in summary.rejected] == ["broken.mp4"]
     assert summary.rejected[0].code == "corrupt_video"
     assert count_rows(store, media_videos) == 1
-    with store.engine.connect() as conn:
-        times = [t for (t,) in conn.execute(select(video_frames.c.timestamp))]
+    times = [frame.timestamp for _sha, frame in stored_frames(store)]
     assert len(times) == 9 and times == sorted(times)
 
     again = scan(store, [str(folder)], workers=0)

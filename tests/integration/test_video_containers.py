@@ -20,8 +20,9 @@ from crible.services.scan import scan
 from crible.signals.crypto import hash_file
 from crible.signals.vpdq import format_reference, hash_video
 from crible.store import Store
-from crible.store.tables import media_videos, video_frames
+from crible.store.tables import media_videos
 from tests import oracles
+from tests.rows import stored_frames
 
 SIZE = (320, 240)
 FPS = 10
@@ -60,13 +61,7 @@ def write_clip(path: Path, container_format: str, codec: str) -> Path:
 
 def frames_of(store: Store, sha256: str) -> list[tuple[float, str, int]]:
     """(timestamp, pdq, quality) of each stored frame of a video, in time order."""
-    query = (
-        select(video_frames.c.timestamp, video_frames.c.pdq, video_frames.c.quality)
-        .where(video_frames.c.sha256 == sha256)
-        .order_by(video_frames.c.timestamp)
-    )
-    with store.engine.connect() as conn:
-        return [(float(t), str(p), int(q)) for t, p, q in conn.execute(query)]
+    return [(f.timestamp, f.pdq, f.quality) for _sha, f in stored_frames(store, sha256)]
 
 
 @pytest.fixture(scope="module")
