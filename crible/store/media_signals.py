@@ -112,32 +112,3 @@ def whole_file_pdq(conn: Connection, sha256: str) -> str | None:
         )
     )
     return None if value is None else str(value)
-
-
-def picture_pdqs(conn: Connection, min_quality: int) -> Iterator[tuple[str, str]]:
-    """(SHA-256, PDQ) of every file whose whole-file PDQ has at least ``min_quality``."""
-    query = select(media_signals.c.sha256, media_signals.c.value).where(
-        media_signals.c.kind == PDQ,
-        media_signals.c.locator == WHOLE,
-        media_signals.c.quality >= min_quality,
-    )
-    for sha256, value in conn.execution_options(yield_per=2000).execute(query):
-        yield str(sha256), str(value)
-
-
-def video_frames(conn: Connection) -> Iterator[tuple[str, VideoFrame]]:
-    """(SHA-256, frame) of every stored video frame, file by file."""
-    query = (
-        select(
-            media_signals.c.sha256,
-            media_signals.c.locator,
-            media_signals.c.value,
-            media_signals.c.quality,
-        )
-        .where(media_signals.c.kind == PDQ, media_signals.c.locator.startswith("t="))
-        .order_by(media_signals.c.sha256, media_signals.c.id)
-    )
-    for sha256, locator, value, quality in conn.execution_options(yield_per=2000).execute(query):
-        frame = frame_of(locator, value, quality)
-        if frame is not None:
-            yield str(sha256), frame
