@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, FromClause, Table, func, select
 
 from crible.model.signals import VideoFrame
 from crible.store import Store
-from crible.store.media_signals import video_frames
+from crible.store.read.perceptual import PerceptualHashes
 from crible.store.tables import media, media_signals
 
 
@@ -31,5 +31,5 @@ def media_pdq() -> tuple[FromClause, ColumnElement[Any]]:
 def stored_frames(store: Store, sha256: str | None = None) -> list[tuple[str, VideoFrame]]:
     """(SHA-256, frame) of the stored video frames (of one file if given), in time order."""
     with store.engine.connect() as conn:
-        found = [(s, f) for s, f in video_frames(conn) if sha256 in (None, s)]
+        found = [(s, f) for s, f in PerceptualHashes(conn).video_frames() if sha256 in (None, s)]
     return sorted(found, key=lambda item: (item[0], item[1].timestamp))

@@ -11,17 +11,12 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import func, select
-
 from crible.index.matcher import match_all, match_value
 from crible.index.snapshot import BankSnapshot, build_snapshot, kinds_to_index
 from crible.model.errors import BadInput
 from crible.model.matches import Match
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD, MediaHashes, SignalType
 from crible.store import Store
-from crible.store.review_tables import suppressed_entries
-from crible.store.settings import read_setting
-from crible.store.tables import bank_entries, banks
 
 SNAPSHOT_FOLDER = "index.snapshot_folder"
 """The store setting naming the folder of saved snapshots (needed for PostgreSQL)."""
@@ -33,24 +28,7 @@ KEEP_SNAPSHOTS = 2
 def fingerprint(store: Store) -> tuple[int, ...]:
     """(entries, highest entry id, sum of entry ids, enabled banks, suppressed entries, highest
     suppressed id): changes whenever the lists do, or a reviewer's rejection suppresses one."""
-    with store.engine.connect() as conn:
-        entries = conn.execute(
-            select(
-                func.count(),
-                func.coalesce(func.max(bank_entries.c.id), 0),
-                func.coalesce(func.sum(bank_entries.c.id), 0),
-            )
-            .select_from(bank_entries)
-            .join(banks, banks.c.id == bank_entries.c.bank_id)
-            .where(banks.c.enabled.is_(True))
-        ).one()
-        enabled = conn.execute(
-            select(func.coalesce(func.sum(banks.c.id), 0)).where(banks.c.enabled.is_(True))
-        ).scalar_one()
-        suppressed = conn.execute(
-            select(func.count(), func.coalesce(func.max(suppressed_entries.c.entry_id), 0))
-        ).one()
-    return (*(int(x) for x in entries), int(enabled), *(int(x) for x in suppressed))
+    return store.bank_fingerprint()
 
 
 def fingerprint_key(store: Store) -> str:
@@ -72,14 +50,11 @@ def snapshot_folder(store: Store, configured: Path | None = None) -> Path | None
     else a folder beside a SQLite file (``crible.db.snapshots``); else None (memory only)."""
     if configured is not None:
         return configured
-    setting = read_setting(store.engine, SNAPSHOT_FOLDER)
+    setting = store.setting(SNAPSHOT_FOLDER)
     if setting:
         return Path(setting)
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        database = Path(url.database)
-        return database.with_name(database.name + ".snapshots")
-    return None
+    database = store.sqlite_file()
+    return None if database is None else database.with_name(database.name + ".snapshots")
 
 
 def latest_snapshot(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from types import TracebackType
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import DBAPIError
 
 from crible.model.errors import NoStore, StoreUnavailable
@@ -18,9 +19,11 @@ from crible.store.banks import (
     enabled_videos,
 )
 from crible.store.engine import MAKE_ONE, make_engine, open_problem, resolve_url, shown
+from crible.store.review_tables import suppressed_entries
 from crible.store.scans import ScanRepository
+from crible.store.settings import read_setting
 from crible.store.sql import batched
-from crible.store.tables import bank_entries
+from crible.store.tables import bank_entries, banks
 
 
 def _check_revision(engine: Engine, where: str) -> None:
@@ -97,6 +100,40 @@ class Store:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def bank_fingerprint(self) -> tuple[int, ...]:
+        """(entries, highest entry id, sum of entry ids, enabled banks, suppressed entries,
+        highest suppressed id) of the enabled banks: changes whenever the lists do, or a
+        reviewer's rejection suppresses an entry."""
+        with self.engine.connect() as conn:
+            entries = conn.execute(
+                select(
+                    func.count(),
+                    func.coalesce(func.max(bank_entries.c.id), 0),
+                    func.coalesce(func.sum(bank_entries.c.id), 0),
+                )
+                .select_from(bank_entries)
+                .join(banks, banks.c.id == bank_entries.c.bank_id)
+                .where(banks.c.enabled.is_(True))
+            ).one()
+            enabled = conn.execute(
+                select(func.coalesce(func.sum(banks.c.id), 0)).where(banks.c.enabled.is_(True))
+            ).scalar_one()
+            suppressed = conn.execute(
+                select(func.count(), func.coalesce(func.max(suppressed_entries.c.entry_id), 0))
+            ).one()
+        return (*(int(x) for x in entries), int(enabled), *(int(x) for x in suppressed))
+
+    def setting(self, name: str) -> str | None:
+        """A store setting's value, None if it was never set."""
+        return read_setting(self.engine, name)
+
+    def sqlite_file(self) -> Path | None:
+        """The SQLite file the store lives in (None for PostgreSQL or a memory store)."""
+        url = self.engine.url
+        if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+            return None
+        return Path(url.database)
 
     def enabled_entries(
         self, signal_type: SignalType

@@ -6,8 +6,9 @@ from __future__ import annotations
 from sqlalchemy import Connection, create_engine, inspect, text
 
 from crible.model.signals import DIHEDRAL_VARIANTS, CryptoHashes, MediaHashes, PdqStatus
-from crible.store.media_signals import picture_pdqs, video_frames, with_signals
+from crible.store.media_signals import with_signals
 from crible.store.migrate import upgrade
+from crible.store.read.perceptual import PerceptualHashes
 
 PICTURE, VIDEO, PLAIN = "a" * 64, "b" * 64, "c" * 64
 VARIANTS = [f"{i:x}" * 64 for i in range(8)]
@@ -60,8 +61,8 @@ def test_migration_0011_moves_pdq_columns_and_frames_into_media_signals(store_ur
         picture, no_frames = with_signals(conn, _hashes(PICTURE))
         video, frames = with_signals(conn, _hashes(VIDEO))
         plain, _ = with_signals(conn, _hashes(PLAIN))
-        pictures = list(picture_pdqs(conn, 50))
-        stored_frames = list(video_frames(conn))
+        pictures = list(PerceptualHashes(conn).pictures(50))
+        stored_frames = list(PerceptualHashes(conn).video_frames())
     columns = {c["name"] for c in inspect(engine).get_columns("media")}
     tables = set(inspect(engine).get_table_names())
     engine.dispose()

@@ -56,7 +56,7 @@ ENGINE_USES = {
     "services/cases.py": 8,
     "services/evidence.py": 8,
     "services/ingest.py": 5,
-    "services/lookup.py": 3,
+    "services/lookup.py": 2,
     "services/review.py": 8,
     "services/routing.py": 2,
     "services/undo.py": 1,
