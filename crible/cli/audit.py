@@ -5,15 +5,14 @@ from __future__ import annotations
 import json
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, pass_app
 from crible.cli.main import EXIT_NOT_INTACT
-from crible.cli.render import plain
+from crible.cli.render import make_console, plain
 from crible.services import audit as service
 
-console = Console()
+console = make_console()
 
 
 @click.group("audit")

@@ -23,12 +23,12 @@ from rich.table import Table
 
 from crible.banks.formats import FORMATS
 from crible.cli.context import App, CompletedWithErrors, pass_app
-from crible.cli.render import plain, progress_wanted
+from crible.cli.render import make_console, plain, progress_wanted
 from crible.model.banks import BankStats, ImportReport, Provenance
 from crible.model.signals import SignalType
 from crible.services import banks as service
 
-console = Console()
+console = make_console()
 
 
 @click.group()

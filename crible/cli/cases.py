@@ -6,18 +6,17 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from crible.cases.keys import PRIVATE, default_dir
 from crible.cases.serialize import case_file_dict, to_json_ready
 from crible.cli.context import App, CompletedWithErrors, pass_app
-from crible.cli.render import dumps, plain
+from crible.cli.render import dumps, make_console, plain
 from crible.cli.review import default_reviewer
 from crible.model.cases import Case, CaseFile, CaseKind
 from crible.services import bundles, cases, routing
 
-console = Console()
+console = make_console()
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 _ACTOR = click.option(
     "--actor",

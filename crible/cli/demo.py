@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import plain, print_summary
+from crible.cli.render import make_console, plain, print_summary
 from crible.services.demo import DemoResult, prepare_folder, run_demo
 
-console = Console()
+console = make_console()
 
 
 @click.command()

@@ -6,16 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, CompletedWithErrors, pass_app
-from crible.cli.render import dumps, plain
+from crible.cli.render import dumps, make_console, plain
 from crible.cli.scan import scan_progress
 from crible.cli.undo import ingest_delete
 from crible.services.ingest import IngestOptions, IngestReport, ingest
 
-console = Console()
+console = make_console()
 
 _ZONE = click.option(
     "--zone",

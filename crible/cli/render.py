@@ -18,6 +18,13 @@ from crible.model.scans import ScanSummary
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def make_console(*, stderr: bool = False) -> Console:
+    """The console a command prints to. Lines are never folded at the console's width (80
+    columns when the output is not a terminal), so a path, a hash or a ``file:line: reason``
+    stays whole for the reader and for grep; tables still fit the width."""
+    return Console(stderr=stderr, soft_wrap=True)
+
+
 def progress_wanted() -> bool:
     """Progress bars go to a terminal, or anywhere with CRIBLE_PROGRESS=1 (0 turns them off)."""
     setting = os.environ.get("CRIBLE_PROGRESS")

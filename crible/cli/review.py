@@ -9,17 +9,16 @@ from dataclasses import asdict
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import dumps, plain
+from crible.cli.render import dumps, make_console, plain
 from crible.model.decisions import Decision, ReviewItem, ReviewStatus, Verdict
 from crible.model.suspects import ClusterMember
 from crible.services import review as service
 
-console = Console()
+console = make_console()
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 
 

@@ -22,14 +22,14 @@ from rich.progress import (
 from rich.text import Text
 
 from crible.cli.context import App, CompletedWithErrors, pass_app
-from crible.cli.render import dumps, print_summary, progress_wanted, summary_dict
+from crible.cli.render import dumps, make_console, print_summary, progress_wanted, summary_dict
 from crible.model.scans import ScanOptions, ScanSummary
 from crible.model.signals import PDQ_DEFAULT_THRESHOLD
 from crible.services.scan import scan as run_scan
 from crible.services.scan import summarise
 from crible.signals.media import hash_media
 
-console = Console()
+console = make_console()
 
 
 class _Bar:

@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import plain, progress_wanted
+from crible.cli.render import make_console, plain, progress_wanted
 from crible.cli.review import cluster_table
 from crible.services.network_pictures import (
     key_player_picture,
@@ -28,7 +28,7 @@ from crible.services.profile import AccountProfile, account_profile
 from crible.services.suspects import STEPS, Analysis, AnalysisSettings, analyse
 from crible.store import Store
 
-console = Console()
+console = make_console()
 
 
 def _settings_options(command: Any) -> Any:

@@ -6,16 +6,15 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import dumps
+from crible.cli.render import dumps, make_console
 from crible.model.undo import Removal
 from crible.services import undo as service
 from crible.services.audit import local_actor
 
-console = Console()
+console = make_console()
 _YES = click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print what was removed as JSON.")
 

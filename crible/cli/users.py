@@ -6,16 +6,15 @@ import json
 import sys
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import plain
+from crible.cli.render import make_console, plain
 from crible.model.users import Role
 from crible.services import auth
 from crible.services.audit import local_actor
 
-console = Console()
+console = make_console()
 
 
 @click.group("user")

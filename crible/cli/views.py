@@ -7,14 +7,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from crible.cli.context import App, pass_app
-from crible.cli.render import dumps, plain
+from crible.cli.render import dumps, make_console, plain
 from crible.services import views
 
-console = Console()
+console = make_console()
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 
 

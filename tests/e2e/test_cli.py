@@ -22,7 +22,9 @@ def _md5(n: int) -> str:
 
 def test_bank_lifecycle_import_show_reimport_disable_export_delete(tmp_path: Path) -> None:
     db = str(tmp_path / "crible.db")
-    plain = tmp_path / "list.txt"
+    folder = tmp_path / ("a-folder-name-long-enough-that-each-rejected-line-is-over-80-columns" * 2)
+    folder.mkdir()
+    plain = folder / "list.txt"  # a rejected line names it whole, never folded at 80 columns
     plain.write_text(f"# a benign test list\n{_md5(1)}\nnot-a-hash\n{_md5(2)}\n\n{_md5(3)}zz\n")
 
     done = crible(
