@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import replace
 from multiprocessing import get_all_start_methods, get_context
-from typing import Protocol
+from types import FrameType
+from typing import Any, Protocol
 
 from crible.model.errors import Conflict, Interrupted
 from crible.model.media import MediaLocation, RejectedMedia
@@ -122,10 +124,15 @@ def _scan(
                 progress.start(total, len(done))
             writer = _Writer(store, run, matcher, progress)
             pipeline = _Pipeline(store, options, writer, max(1, worker_count(workers)))
-            for item in sources():
-                if item.key not in done:
-                    pipeline.feed(item, pool)
-            pipeline.drain()
+            with _CtrlC() as ctrl_c:
+                for item in sources():
+                    if ctrl_c.pressed:
+                        break
+                    if item.key not in done:
+                        pipeline.feed(item, pool)
+                pipeline.drain(ctrl_c)
+            if ctrl_c.pressed:
+                raise KeyboardInterrupt
     except KeyboardInterrupt:
         if writer is None:
             raise
@@ -223,6 +230,33 @@ class _Writer:
         self.last_flush = time.monotonic()
 
 
+class _CtrlC:
+    """Ctrl-C asks the scan to stop after the files being hashed, instead of raising wherever
+    the main thread is: inside the pool's bookkeeping or a database driver's wait, where an
+    exception can leave a lock held and the process hung (seen on PostgreSQL). A second
+    Ctrl-C raises at once. Outside the main thread signals cannot be handled: nothing changes."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+        self._previous: Any = None
+        self._installed = False
+
+    def __enter__(self) -> _CtrlC:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._press)
+            self._installed = True
+        return self
+
+    def _press(self, signum: int, frame: FrameType | None) -> None:
+        if self.pressed:
+            raise KeyboardInterrupt
+        self.pressed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._installed:
+            signal.signal(signal.SIGINT, self._previous)
+
+
 class _Pipeline:
     """Feeds locations to the pool, reusing hashes of files already seen (same inode or
     same location, size and mtime in the store) so that each file is read once."""
@@ -249,8 +283,15 @@ class _Pipeline:
         while len(self.inflight) >= self.limit:
             self._collect(FIRST_COMPLETED)
 
-    def drain(self) -> None:
+    def drain(self, ctrl_c: _CtrlC | None = None) -> None:
+        """Wait for the files in flight; after Ctrl-C, those not started yet are dropped
+        (the run resumes them) and only those being hashed are waited for."""
         while self.inflight:
+            if ctrl_c is not None and ctrl_c.pressed:
+                for future in [f for f in self.inflight if f.cancel()]:
+                    del self.inflight[future]
+                if not self.inflight:
+                    return
             self._collect(FIRST_COMPLETED)
 
     def _collect(self, how: str) -> None:
