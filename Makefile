@@ -1,6 +1,7 @@
 # crible: two commands do all the set-up on a fresh machine.
 #   make demo   creates .venv, installs crible, runs the demo on the embedded SQLite store
-#   make test   creates .venv with the dev extras, checks PostgreSQL binaries, runs ruff, mypy, pytest
+#   make test   creates .venv with the dev extras, checks PostgreSQL binaries, runs ruff, mypy,
+#               pytest in two processes (pytest-xdist, a test file per process at a time)
 # The C extension (crible/index/_mih.c) is compiled by pip install; editing it reinstalls.
 
 PYTHON ?= python3
@@ -25,7 +26,7 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev postgres-bin chromium-bin
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n 2 --dist loadfile $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python benchmarks/hashing.py
