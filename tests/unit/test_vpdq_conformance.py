@@ -1,4 +1,4 @@
-"""vPDQ conformance against Meta's reference hashes in ../shared/vectors/vpdq.
+"""vPDQ conformance against Meta's reference hashes in tests/data/vectors/vpdq.
 
 Each reference file lists every frame (``seconds_per_hash=0``), hashed at full size or, for
 ``*-128x128.txt``, downsampled to 128x128. Hashing the same video the same way must give the
