@@ -123,12 +123,14 @@ def test_the_server_maps_the_snapshot_the_serve_command_saved(
 def test_a_configured_folder_holds_the_snapshots_on_either_backend(
     store: Store, tmp_path: Path
 ) -> None:
-    write_setting(store.engine, matching.SNAPSHOT_FOLDER, str(tmp_path / "shared"), "test")
-    assert matching.snapshot_folder(store) == tmp_path / "shared"
+    write_setting(store.engine, matching.SNAPSHOT_FOLDER, str(tmp_path / "common-folder"), "test")
+    assert matching.snapshot_folder(store) == tmp_path / "common-folder"
     rows, media = _media(tmp_path)
     _bank(store, tmp_path, rows, "listed")
     assert len(scan(store, [str(media)], workers=0).matches) == 3
-    assert (tmp_path / "shared" / matching.fingerprint_key(store) / "snapshot.json").is_file()
+    assert (
+        tmp_path / "common-folder" / matching.fingerprint_key(store) / "snapshot.json"
+    ).is_file()
 
 
 def test_the_matcher_does_no_io() -> None:
