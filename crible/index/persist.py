@@ -101,7 +101,7 @@ def load(directory: Path, *, verify: bool = False) -> tuple[MihTables | None, De
     Raises BadInput naming the file when the manifest or an array is missing, truncated or
     inconsistent; ``verify`` also checks every array's CRC-32 (reads everything).
     """
-    manifest = _read_manifest(directory / MANIFEST)
+    manifest = read_manifest(directory / MANIFEST, FORMAT, VERSION, "PDQ index")
     entries = manifest.get("arrays")
     if not isinstance(entries, dict):
         raise BadInput("no array list", source=str(directory / MANIFEST))
@@ -146,18 +146,21 @@ def _delta(directory: Path, manifest: dict[str, Any], arrays: dict[str, np.ndarr
     return delta
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path, form: str, version: int, what: str) -> dict[str, Any]:
+    """The JSON manifest of a saved ``what`` (a PDQ index, a bank snapshot) of format ``form``
+    and ``version``; BadInput names the file and what is missing or wrong."""
     try:
         manifest = json.loads(path.read_text())
     except FileNotFoundError:
-        raise BadInput("no saved PDQ index here", source=str(path)) from None
+        raise BadInput(f"no saved {what} here", source=str(path)) from None
     except (OSError, ValueError) as exc:
-        raise BadInput(f"unreadable index manifest: {exc}", source=str(path)) from exc
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise BadInput("not a crible PDQ index manifest", source=str(path))
-    if manifest.get("version") != VERSION:
+        raise BadInput(f"unreadable {what} manifest: {exc}", source=str(path)) from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != form:
+        raise BadInput(f"not a crible {what} manifest", source=str(path))
+    if manifest.get("version") != version:
         raise BadInput(
-            f"index format version {manifest.get('version')!r} is not {VERSION}", source=str(path)
+            f"{what} format version {manifest.get('version')!r} is not {version}",
+            source=str(path),
         )
     return manifest
 

@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from crible.index.base import IdArray
+from crible.index.persist import read_manifest
 from crible.model.categories import Category
 from crible.model.errors import BadInput
 from crible.model.signals import SignalType, VideoFrame
@@ -124,17 +125,7 @@ class BankSnapshot:
     @classmethod
     def load(cls, directory: Path) -> BankSnapshot:
         """Map a saved snapshot back in; BadInput names what is missing or wrong."""
-        path = directory / MANIFEST
-        try:
-            manifest = json.loads(path.read_text())
-        except FileNotFoundError:
-            raise BadInput("no saved bank snapshot here", source=str(path)) from None
-        except (OSError, ValueError) as exc:
-            raise BadInput(f"unreadable bank snapshot: {exc}", source=str(path)) from exc
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise BadInput("not a crible bank snapshot", source=str(path))
-        if manifest.get("version") != VERSION:
-            raise BadInput(f"snapshot version {manifest.get('version')!r}", source=str(path))
+        manifest = read_manifest(directory / MANIFEST, FORMAT, VERSION, "bank snapshot")
         try:
             columns = {
                 c: np.load(directory / f"{c}.npy", mmap_mode="r", allow_pickle=False)
