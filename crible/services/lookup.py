@@ -68,7 +68,7 @@ class LookupIndex:
         self._lock = threading.Lock()
         self.folder = folder if folder is not None else snapshot_folder(store)
         self._fingerprint = self.fingerprint()
-        self._matcher = self._build()
+        self._matcher = self._build(self._fingerprint)
 
     @property
     def matcher(self) -> Matcher:
@@ -86,13 +86,13 @@ class LookupIndex:
         """Rebuild the matcher from the store now."""
         with self._lock:
             fingerprint = self.fingerprint()
-            self._matcher = self._build()
+            self._matcher = self._build(fingerprint)
             self._fingerprint = fingerprint
 
-    def _build(self) -> Matcher:
+    def _build(self, fingerprint: tuple[int, ...]) -> Matcher:
         """The matcher over the latest saved snapshot (mapped, or built and saved when the
         process may write: the server builds it once, each worker then maps it)."""
-        snapshot = latest_snapshot(self.store, self.folder, save=True)
+        snapshot = latest_snapshot(self.store, self.folder, save=True, known=fingerprint)
         return Matcher(threshold=self.threshold, snapshot=snapshot)
 
     def reload_soon(self) -> None:

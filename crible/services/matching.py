@@ -31,9 +31,10 @@ def fingerprint(store: Store) -> tuple[int, ...]:
     return store.bank_fingerprint()
 
 
-def fingerprint_key(store: Store) -> str:
-    """The fingerprint as a folder name (with the registry's kinds, which shape a snapshot)."""
-    text = repr((fingerprint(store), [str(k) for k in kinds_to_index()]))
+def fingerprint_key(store: Store, known: tuple[int, ...] | None = None) -> str:
+    """The fingerprint (``known``, or read now) as a folder name, with the registry's kinds,
+    which shape a snapshot."""
+    text = repr((known or fingerprint(store), [str(k) for k in kinds_to_index()]))
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -58,11 +59,16 @@ def snapshot_folder(store: Store, configured: Path | None = None) -> Path | None
 
 
 def latest_snapshot(
-    store: Store, folder: Path | None = None, *, save: bool = False
+    store: Store,
+    folder: Path | None = None,
+    *,
+    save: bool = False,
+    known: tuple[int, ...] | None = None,
 ) -> BankSnapshot:
-    """The snapshot of the banks as they are: mapped from ``folder`` when one was saved for
-    this fingerprint, else built (and saved there when ``save``: only commands that write)."""
-    key = fingerprint_key(store)
+    """The snapshot of the banks as they are (``known``: their fingerprint, if the caller
+    just read it): mapped from ``folder`` when one was saved for this fingerprint, else built
+    (and saved there when ``save``: only commands that write)."""
+    key = fingerprint_key(store, known)
     if folder is not None and (folder / key).is_dir():
         try:
             return BankSnapshot.load(folder / key)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import Select, exists, func, select
 
 from crible.model.categories import Category
 from crible.store.columns import category_of
@@ -25,6 +25,22 @@ from crible.store.tables import (
     message_media,
     messages,
 )
+
+
+def activity_query() -> Select[tuple[int, int, int, datetime | None, datetime | None]]:
+    """(sender, chat, messages, first sent, last sent) per sender and chat: read by the
+    facts and by the graph."""
+    return (
+        select(
+            messages.c.sender_id,
+            messages.c.chat_id,
+            func.count(),
+            func.min(messages.c.sent_at),
+            func.max(messages.c.sent_at),
+        )
+        .where(messages.c.sender_id.is_not(None))
+        .group_by(messages.c.sender_id, messages.c.chat_id)
+    )
 
 
 class FactRows(Reader):
@@ -87,18 +103,7 @@ class FactRows(Reader):
 
     def activity(self) -> Iterator[tuple[int, int, int, datetime | None, datetime | None]]:
         """(sender, chat, messages, first sent, last sent) per sender and chat."""
-        query = (
-            select(
-                messages.c.sender_id,
-                messages.c.chat_id,
-                func.count(),
-                func.min(messages.c.sent_at),
-                func.max(messages.c.sent_at),
-            )
-            .where(messages.c.sender_id.is_not(None))
-            .group_by(messages.c.sender_id, messages.c.chat_id)
-        )
-        return self.stream(query)
+        return self.stream(activity_query())
 
     def service_messages(
         self,

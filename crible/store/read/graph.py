@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from crible.store.read.facts import activity_query
 from crible.store.read.perceptual import PerceptualHashes
 from crible.store.read.scope import Reader
 from crible.store.tables import (
@@ -89,18 +90,7 @@ class GraphRows(Reader):
 
     def activity(self) -> Iterator[Any]:
         """(sender, chat, ...) per sender and chat."""
-        query = (
-            select(
-                messages.c.sender_id,
-                messages.c.chat_id,
-                func.count(),
-                func.min(messages.c.sent_at),
-                func.max(messages.c.sent_at),
-            )
-            .where(messages.c.sender_id.is_not(None))
-            .group_by(messages.c.sender_id, messages.c.chat_id)
-        )
-        return self.stream(query)
+        return self.stream(activity_query())
 
     def forwards(self) -> Iterator[Any]:
         """(sender, chat, origin name, origin account, ...) per sender, chat and origin."""
