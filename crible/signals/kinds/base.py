@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import ClassVar, Protocol
+from typing import ClassVar, Protocol, Self
 
 import numpy as np
 import numpy.typing as npt
@@ -92,8 +92,36 @@ def hex_of_length(kind: SignalType, text: str, length: int) -> str:
     return lowered
 
 
-class ExactIndex:
+class _SavedArrays:
+    """An index held in two arrays, entry ids and one more (``DATA``), saved as ``.npy``
+    files and mapped back from disk."""
+
+    DATA: ClassVar[str]
+    ids: IdArray
+
+    def __init__(self, ids: IdArray, data: npt.NDArray[np.generic]):
+        raise NotImplementedError  # each index names its own array
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        np.save(directory / "ids.npy", self.ids, allow_pickle=False)
+        np.save(directory / f"{self.DATA}.npy", getattr(self, self.DATA), allow_pickle=False)
+
+    @classmethod
+    def load(cls, directory: Path) -> Self:
+        return cls(
+            np.load(directory / "ids.npy", mmap_mode="r", allow_pickle=False),
+            np.load(directory / f"{cls.DATA}.npy", mmap_mode="r", allow_pickle=False),
+        )
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class ExactIndex(_SavedArrays):
     """Entries matched by equality: their values sorted, looked up by binary search."""
+
+    DATA = "values"
 
     def __init__(self, ids: IdArray, values: npt.NDArray[np.bytes_]):
         self.ids, self.values = ids, values
@@ -114,24 +142,11 @@ class ExactIndex:
             found.append([Neighbour(int(i), 0) for i in self.ids[lo:hi]])
         return found
 
-    def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        np.save(directory / "ids.npy", self.ids, allow_pickle=False)
-        np.save(directory / "values.npy", self.values, allow_pickle=False)
 
-    @classmethod
-    def load(cls, directory: Path) -> ExactIndex:
-        return cls(
-            np.load(directory / "ids.npy", mmap_mode="r", allow_pickle=False),
-            np.load(directory / "values.npy", mmap_mode="r", allow_pickle=False),
-        )
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-class HammingIndex:
+class HammingIndex(_SavedArrays):
     """Entries of a short bit-string kind, searched exhaustively by Hamming distance."""
+
+    DATA = "bits"
 
     def __init__(self, ids: IdArray, bits: npt.NDArray[np.uint8]):
         self.ids, self.bits = ids, bits
@@ -154,18 +169,3 @@ class HammingIndex:
             near = np.flatnonzero(distances <= threshold)
             found.append([Neighbour(int(self.ids[i]), int(distances[i])) for i in near])
         return found
-
-    def save(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        np.save(directory / "ids.npy", self.ids, allow_pickle=False)
-        np.save(directory / "bits.npy", self.bits, allow_pickle=False)
-
-    @classmethod
-    def load(cls, directory: Path) -> HammingIndex:
-        return cls(
-            np.load(directory / "ids.npy", mmap_mode="r", allow_pickle=False),
-            np.load(directory / "bits.npy", mmap_mode="r", allow_pickle=False),
-        )
-
-    def __len__(self) -> int:
-        return len(self.ids)
