@@ -48,6 +48,7 @@ from crible.store.tables import (
     ingests,
     matches,
     media,
+    media_signals,
     membership_events,
     message_entities,
     message_media,
@@ -431,6 +432,9 @@ def generate(
                 task = bar.add_task(table.name, total=total)
                 written = 0
                 for chunk in batched(rows, BATCH):
+                    unknown = set(chunk[0]) - set(table.c.keys())
+                    if unknown:  # SQLAlchemy drops them silently from an executemany
+                        raise ValueError(f"{table.name} has no columns {sorted(unknown)}")
                     with conn.begin():
                         conn.execute(table.insert(), chunk)
                     written += len(chunk)
@@ -635,12 +639,18 @@ def _write_media(
                     "sha1": sha1[f],
                     "md5": md5[f],
                     "size": int(sizes[f]),
-                    "pdq": pdq[f],
-                    "pdq_quality": 80,
                     "pdq_status": "ok",
                     "hash_mode": "exact",
                     "first_seen_at": times[plan.first_post[f]],
                 }
+                for f in range(n_files)
+            ),
+            n_files,
+        ),
+        "media_signals": write(
+            media_signals,
+            (
+                {"sha256": sha256[f], "kind": "pdq", "locator": "", "value": pdq[f], "quality": 80}
                 for f in range(n_files)
             ),
             n_files,

@@ -148,6 +148,10 @@ def test_every_reference_points_to_a_row(generated: tuple[Store, dict[str, int]]
             media_signals.c.kind == "pdq", func.length(media_signals.c.value) != 64
         )
         assert count(conn, short_pdq) == 0
+        whole_pdq = select(media_signals.c.sha256).where(
+            media_signals.c.kind == "pdq", media_signals.c.locator == ""
+        )
+        assert count(conn, whole_pdq) == count(conn, select(media.c.sha256)) > 0  # every file
         assert count(conn, bad) == 0
 
 
